@@ -1,0 +1,118 @@
+package message
+
+import (
+	"encoding/binary"
+
+	"github.com/ze-bgp/ze/speaker/attr"
+	"github.com/ze-bgp/ze/speaker/nlri"
+	"github.com/ze-bgp/ze/speaker/wire"
+)
+
+// Update is a view of an UPDATE message (RFC 4271 §4.3). All slices alias
+// the message; the Update must not outlive it.
+//
+//	+-----------------------------------------------------+
+//	|   Withdrawn Routes Length (2 octets)                |
+//	|   Withdrawn Routes (variable)                       |
+//	|   Total Path Attribute Length (2 octets)            |
+//	|   Path Attributes (variable)                        |
+//	|   Network Layer Reachability Information (variable) |
+//	+-----------------------------------------------------+
+type Update struct {
+	Raw       []byte // the whole message, header included
+	Withdrawn []byte // withdrawn routes field (IPv4 unicast prefixes)
+	Attrs     []byte // path attributes field
+	NLRI      []byte // NLRI field (IPv4 unicast prefixes)
+}
+
+// ParseUpdate splits an UPDATE message (header included) into its fields.
+// Lengths that do not add up are UPDATE Message Error / Malformed
+// Attribute List (RFC 4271 §6.3), session reset.
+func ParseUpdate(msg []byte) (Update, error) {
+	if len(msg) < wire.HeaderLen+4 {
+		return Update{}, wire.Errorf(wire.CodeHeader, wire.SubBadMessageLength, nil, "message: update shorter than 23 octets")
+	}
+	b := msg[wire.HeaderLen:]
+	wl := int(binary.BigEndian.Uint16(b))
+	if 2+wl+2 > len(b) {
+		return Update{}, wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: withdrawn routes length %d runs past the message", wl)
+	}
+	al := int(binary.BigEndian.Uint16(b[2+wl:]))
+	if 2+wl+2+al > len(b) {
+		return Update{}, wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: path attribute length %d runs past the message", al)
+	}
+	return Update{
+		Raw:       msg,
+		Withdrawn: b[2 : 2+wl],
+		Attrs:     b[4+wl : 4+wl+al],
+		NLRI:      b[4+wl+al:],
+	}, nil
+}
+
+// WithdrawnRoutes iterates the withdrawn-routes field (IPv4 unicast).
+func (u Update) WithdrawnRoutes(ctx wire.Context) nlri.Iterator {
+	return nlri.NewIterator(u.Withdrawn, wire.IPv4Unicast, ctx.AddPath(wire.IPv4Unicast))
+}
+
+// Announced iterates the NLRI field (IPv4 unicast).
+func (u Update) Announced(ctx wire.Context) nlri.Iterator {
+	return nlri.NewIterator(u.NLRI, wire.IPv4Unicast, ctx.AddPath(wire.IPv4Unicast))
+}
+
+// Attributes iterates the path attributes.
+func (u Update) Attributes() attr.Iterator { return attr.NewIterator(u.Attrs) }
+
+// MPReach returns the MP_REACH_NLRI attribute, if present.
+func (u Update) MPReach() (attr.MPReach, bool, error) {
+	v, ok := attr.Find(u.Attrs, attr.CodeMPReach)
+	if !ok {
+		return attr.MPReach{}, false, nil
+	}
+	m, err := attr.ParseMPReach(v)
+	return m, true, err
+}
+
+// MPUnreach returns the MP_UNREACH_NLRI attribute, if present.
+func (u Update) MPUnreach() (attr.MPUnreach, bool, error) {
+	v, ok := attr.Find(u.Attrs, attr.CodeMPUnreach)
+	if !ok {
+		return attr.MPUnreach{}, false, nil
+	}
+	m, err := attr.ParseMPUnreach(v)
+	return m, true, err
+}
+
+// EndOfRIB reports whether u is an End-of-RIB marker (RFC 4724 §2): for
+// IPv4 unicast an UPDATE with no withdrawn routes, no attributes and no
+// NLRI; for other families an UPDATE whose only attribute is an empty
+// MP_UNREACH_NLRI.
+func (u Update) EndOfRIB() (wire.Family, bool) {
+	if len(u.Withdrawn) != 0 || len(u.NLRI) != 0 {
+		return wire.Family{}, false
+	}
+	if len(u.Attrs) == 0 {
+		return wire.IPv4Unicast, true
+	}
+	it := u.Attributes()
+	if !it.Next() || it.Code() != attr.CodeMPUnreach {
+		return wire.Family{}, false
+	}
+	m, err := attr.ParseMPUnreach(it.Value())
+	if err != nil || len(m.NLRI) != 0 || it.Next() {
+		return wire.Family{}, false
+	}
+	return m.Family, true
+}
+
+// AppendUpdate appends a whole UPDATE from already-encoded fields.
+func AppendUpdate(dst, withdrawn, attrs, nlriField []byte) []byte {
+	start := len(dst)
+	dst = wire.AppendHeader(dst, wire.TypeUpdate)
+	dst = binary.BigEndian.AppendUint16(dst, uint16(len(withdrawn)))
+	dst = append(dst, withdrawn...)
+	dst = binary.BigEndian.AppendUint16(dst, uint16(len(attrs)))
+	dst = append(dst, attrs...)
+	dst = append(dst, nlriField...)
+	wire.SetLength(dst[start:])
+	return dst
+}

@@ -1,0 +1,134 @@
+package wire
+
+import (
+	"unicode/utf8"
+)
+
+// Notification is a decoded NOTIFICATION message (RFC 4271 §4.5). Data is
+// a view into the message bytes.
+//
+//	+---------------+---------------+--------...
+//	| Error code    | Error subcode |   Data (variable)
+//	+---------------+---------------+--------...
+type Notification struct {
+	Code    Code
+	Subcode uint8
+	Data    []byte
+}
+
+// ParseNotification decodes a NOTIFICATION; msg is the whole message,
+// header included. A body shorter than 2 octets is a length error.
+func ParseNotification(msg []byte) (Notification, error) {
+	if len(msg) < HeaderLen+2 {
+		return Notification{}, Errorf(CodeHeader, SubBadMessageLength, nil, "wire: notification shorter than 21 octets")
+	}
+	b := msg[HeaderLen:]
+	return Notification{Code: Code(b[0]), Subcode: b[1], Data: b[2:]}, nil
+}
+
+// AppendNotification appends a whole NOTIFICATION message.
+func AppendNotification(dst []byte, n Notification) []byte {
+	start := len(dst)
+	dst = AppendHeader(dst, TypeNotification)
+	dst = append(dst, byte(n.Code), n.Subcode)
+	dst = append(dst, n.Data...)
+	SetLength(dst[start:])
+	return dst
+}
+
+// NotificationFor returns the NOTIFICATION an *Error implies.
+func NotificationFor(e *Error) Notification {
+	return Notification{Code: e.Code, Subcode: e.Subcode, Data: e.Data}
+}
+
+// HasCommunication reports whether the subcode may carry an RFC 9003
+// shutdown communication (Cease / Administrative Shutdown or Reset).
+func (n Notification) HasCommunication() bool {
+	return n.Code == CodeCease && (n.Subcode == SubAdministrativeShutdown || n.Subcode == SubAdministrativeReset)
+}
+
+// MaxCommunicationLen is the longest shutdown communication (RFC 9003 §2).
+const MaxCommunicationLen = 255
+
+// Communication returns the RFC 9003 shutdown communication of a Cease
+// Administrative Shutdown/Reset: a length octet then that many octets of
+// UTF-8. ok is false when there is none (no data, zero length) or when
+// the data is not a valid communication (length beyond the data, invalid
+// UTF-8); rest is whatever follows the communication.
+func (n Notification) Communication() (text string, rest []byte, ok bool) {
+	if !n.HasCommunication() || len(n.Data) < 1 {
+		return "", nil, false
+	}
+	l := int(n.Data[0])
+	if l == 0 || 1+l > len(n.Data) || !utf8.Valid(n.Data[1:1+l]) {
+		return "", n.Data, false
+	}
+	return string(n.Data[1 : 1+l]), n.Data[1+l:], true
+}
+
+// AppendCommunication appends an RFC 9003 communication (length octet and
+// text, truncated to 255 octets at a rune boundary) to dst.
+func AppendCommunication(dst []byte, text string) []byte {
+	for len(text) > MaxCommunicationLen {
+		_, size := utf8.DecodeLastRuneInString(text)
+		text = text[:len(text)-size]
+	}
+	dst = append(dst, byte(len(text)))
+	return append(dst, text...)
+}
+
+// RouteRefresh is a ROUTE-REFRESH message (RFC 2918 §3, RFC 7313 §3.2).
+//
+//	 0       7      15      23      31
+//	+-------+-------+-------+-------+
+//	|      AFI      | Subtype | SAFI|
+//	+-------+-------+-------+-------+
+type RouteRefresh struct {
+	Family  Family
+	Subtype RefreshSubtype
+}
+
+// RefreshSubtype is the former Reserved octet (RFC 7313 §3.2).
+type RefreshSubtype uint8
+
+// ROUTE-REFRESH subtypes (RFC 7313 §3.2).
+const (
+	RefreshNormal RefreshSubtype = 0
+	RefreshBoRR   RefreshSubtype = 1 // Beginning of Route Refresh
+	RefreshEoRR   RefreshSubtype = 2 // End of Route Refresh
+)
+
+func (s RefreshSubtype) String() string {
+	switch s {
+	case RefreshNormal:
+		return "refresh"
+	case RefreshBoRR:
+		return "begin"
+	case RefreshEoRR:
+		return "end"
+	}
+	return "reserved"
+}
+
+// ParseRouteRefresh decodes a ROUTE-REFRESH; msg is the whole message.
+// A body other than 4 octets is RFC 7313 §5's ROUTE-REFRESH Message
+// Error / Invalid Message Length (data = the whole message).
+func ParseRouteRefresh(msg []byte) (RouteRefresh, error) {
+	if len(msg) != HeaderLen+4 {
+		return RouteRefresh{}, Errorf(CodeRouteRefresh, 1, msg, "wire: route-refresh body is %d octets, want 4", len(msg)-HeaderLen)
+	}
+	b := msg[HeaderLen:]
+	return RouteRefresh{
+		Family:  Family{AFI(uint16(b[0])<<8 | uint16(b[1])), SAFI(b[3])},
+		Subtype: RefreshSubtype(b[2]),
+	}, nil
+}
+
+// AppendRouteRefresh appends a whole ROUTE-REFRESH message.
+func AppendRouteRefresh(dst []byte, r RouteRefresh) []byte {
+	start := len(dst)
+	dst = AppendHeader(dst, TypeRouteRefresh)
+	dst = append(dst, byte(r.Family.AFI>>8), byte(r.Family.AFI), byte(r.Subtype), byte(r.Family.SAFI))
+	SetLength(dst[start:])
+	return dst
+}
