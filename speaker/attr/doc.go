@@ -11,5 +11,9 @@
 // MP_UNREACH_NLRI), RFC 4360 and RFC 5701 (extended communities),
 // RFC 6793 (AS4_PATH, AS4_AGGREGATOR), RFC 8092 (LARGE_COMMUNITY),
 // RFC 7311 (AIGP), RFC 9234 (OTC), RFC 8669 and RFC 9252 (PREFIX_SID),
-// RFC 7606 (error handling), RFC 5065 (confederation segments).
+// RFC 6514 (PMSI_TUNNEL), RFC 7606 (error handling), RFC 5065
+// (confederation segments). Extended community values shown by name:
+// RFC 5668 (4-octet AS specific), RFC 8955 (FlowSpec actions), RFC 9012
+// (encapsulation, color), RFC 7432 and RFC 9135 (EVPN), RFC 4761
+// (layer-2 info), draft-ietf-idr-link-bandwidth.
 package attr

@@ -132,10 +132,10 @@ func (c Community) String() string {
 // Communities is a COMMUNITIES value viewed as a list (RFC 1997).
 type Communities []byte
 
-// ParseCommunities checks a COMMUNITIES value: a multiple of 4 octets.
-// RFC 7606 §7.8: otherwise treat-as-withdraw.
+// ParseCommunities checks a COMMUNITIES value: a non-zero multiple of 4
+// octets. RFC 7606 §7.8: otherwise treat-as-withdraw.
 func ParseCommunities(v []byte) (Communities, error) {
-	if len(v)%4 != 0 {
+	if len(v)%4 != 0 || len(v) == 0 {
 		return nil, lengthError(CodeCommunities, len(v)).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
 	}
 	return Communities(v), nil
