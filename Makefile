@@ -1,0 +1,54 @@
+# ze — BGP observability and testing toolkit.
+#   make demo      the main job on an embedded default
+#   make test      vet + unit tests + functional tests
+#   make fuzz      every fuzz target for FUZZTIME each
+#   make bench     benchmarks (ze vs GoBGP decode)
+#   make interop   tests against real daemons (installs them from Debian when missing)
+
+GO       ?= go
+BIN      := bin
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+FUZZTIME ?= 3s
+PKGS     := ./...
+
+.PHONY: all build test unit vet fmt-check fuzz bench demo interop clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ze ./cmd/ze
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test -race -count=1 $(PKGS)
+
+test: fmt-check vet build unit
+
+fuzz:
+	./ci/fuzz.sh $(FUZZTIME)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 -benchtime 3x ./interop/bench/
+
+demo: build
+	@echo "== ze bgp decode --pcap testdata/demo/exabgp-gobgp-ibgp-addpath-v4v6.pcapng --format text"
+	@$(BIN)/ze bgp decode --pcap testdata/demo/exabgp-gobgp-ibgp-addpath-v4v6.pcapng --format text
+	@echo
+	@echo "== the same capture as ze JSON (first 6 messages)"
+	@$(BIN)/ze bgp decode --pcap testdata/demo/exabgp-gobgp-ibgp-addpath-v4v6.pcapng | head -6
+	@echo
+	@echo "== encode a route and decode it back"
+	@$(BIN)/ze bgp encode "route 10.0.0.0/24 next-hop 192.0.2.1 origin igp as-path [65001 65002] med 10 community [65000:1 no-export] large-community [65000:1:2]" | tee /dev/stderr | $(BIN)/ze bgp decode --format text
+
+interop: build
+	./interop/run.sh
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,66 @@
+// Command ze is the ze BGP toolkit: the speaker daemon (`ze CONFIG`, to
+// come) and its tools. This file only parses the command line and calls
+// the libraries.
+//
+//	ze bgp decode [flags] [HEX …]   decode captured hex or a pcap file
+//	ze bgp encode [flags] ROUTE …   encode routes into UPDATE hex
+//	ze version
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set by the Makefile (-ldflags "-X main.version=…").
+var version = "dev"
+
+const usage = `usage: ze COMMAND [ARGS]
+
+Commands:
+  ze bgp decode [flags] [HEX …]    decode BGP messages (hex args, stdin, or --pcap FILE)
+  ze bgp encode [flags] ROUTE …    encode routes into full UPDATE messages (hex)
+  ze version                       print the version
+  ze help                          this text
+
+Run 'ze bgp decode -h' or 'ze bgp encode -h' for their flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "version", "--version":
+		fmt.Fprintf(stdout, "ze %s\n", version)
+		return 0
+	case "bgp":
+		if len(args) < 2 {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+		switch args[1] {
+		case "decode":
+			return bgpDecode(args[2:], stdin, stdout, stderr)
+		case "encode":
+			return bgpEncode(args[2:], stdin, stdout, stderr)
+		}
+		fmt.Fprintf(stderr, "ze: unknown command 'bgp %s' (want decode or encode)\n", args[1])
+		return 2
+	}
+	if _, err := os.Stat(args[0]); err == nil {
+		fmt.Fprintf(stderr, "ze: the speaker daemon (ze CONFIG) is not built yet; this version has the 'bgp decode' and 'bgp encode' tools\n")
+		return 2
+	}
+	fmt.Fprintf(stderr, "ze: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the interop suites against real daemons. Installs the Debian
+# packages they need when missing (as root, as on CI), then runs the Go
+# tests built with the `interop` tag. Each suite prints the daemon and
+# version it ran against.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v exabgp >/dev/null 2>&1 || need+=(exabgp)
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "interop: missing ${need[*]} and not root: cannot install" >&2
+		exit 1
+	fi
+	echo "interop: installing ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+exabgp --version 2>/dev/null | head -1 || true
+go test -tags interop -count=1 -v ./interop/...
