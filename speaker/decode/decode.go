@@ -161,6 +161,7 @@ func Pcap(r io.Reader, w io.Writer, o Options) (Result, error) {
 
 func (d *decoder) message(m capture.Message) error {
 	if m.Err != nil {
+		d.res.Messages++
 		d.res.Failed++
 		d.buf = appendErrorLine(d.buf[:0], m, m.Err)
 		_, err := d.w.Write(d.buf)
@@ -170,7 +171,7 @@ func (d *decoder) message(m capture.Message) error {
 		return d.nlriOnly(m)
 	}
 	ctx, nb := d.context(m)
-	meta := zejson.Meta{Index: m.Index, Stream: m.Stream, Src: m.Src, Dst: m.Dst, Time: m.Time}
+	meta := zejson.Meta{Index: m.Index + 1, Stream: m.Stream, Src: m.Src, Dst: m.Dst, Time: m.Time}
 	var err error
 	buf := d.buf[:0]
 	switch d.o.Format {
