@@ -30,7 +30,11 @@ type Update struct {
 // Attribute List (RFC 4271 §6.3), session reset.
 func ParseUpdate(msg []byte) (Update, error) {
 	if len(msg) < wire.HeaderLen+4 {
-		return Update{}, wire.Errorf(wire.CodeHeader, wire.SubBadMessageLength, nil, "message: update shorter than 23 octets")
+		var lf []byte // RFC 4271 §6.1: the data is the erroneous length field
+		if len(msg) >= wire.MarkerLen+2 {
+			lf = []byte{msg[wire.MarkerLen], msg[wire.MarkerLen+1]}
+		}
+		return Update{}, wire.Errorf(wire.CodeHeader, wire.SubBadMessageLength, lf, "message: update shorter than 23 octets")
 	}
 	b := msg[wire.HeaderLen:]
 	wl := int(binary.BigEndian.Uint16(b))
@@ -98,7 +102,8 @@ func (u Update) EndOfRIB() (wire.Family, bool) {
 		return wire.Family{}, false
 	}
 	m, err := attr.ParseMPUnreach(it.Value())
-	if err != nil || len(m.NLRI) != 0 || it.Next() {
+	if err != nil || len(m.NLRI) != 0 || it.Next() || it.Err() != nil {
+		// A second attribute, or trailing bytes that are not one.
 		return wire.Family{}, false
 	}
 	return m.Family, true

@@ -122,8 +122,13 @@ func Count(b []byte, f wire.Family, addPath bool) (int, error) {
 }
 
 // AppendPrefix appends p (with pathID first when addPath) in RFC 4271
-// §4.3 form: host bits beyond the length are not written.
+// §4.3 form: host bits beyond the length are not written. An IPv4 prefix
+// is written in IPv4 form, anything else (IPv4-mapped IPv6 included) in
+// IPv6 form. An invalid p (the zero netip.Prefix) appends nothing.
 func AppendPrefix(dst []byte, p netip.Prefix, pathID uint32, addPath bool) []byte {
+	if !p.IsValid() {
+		return dst
+	}
 	if addPath {
 		dst = binary.BigEndian.AppendUint32(dst, pathID)
 	}

@@ -104,7 +104,12 @@ const (
 	SubMalformedASPath        uint8 = 11
 )
 
-// Cease subcodes (RFC 4486, RFC 8538).
+// ROUTE-REFRESH Message Error subcodes (RFC 7313 §5).
+const (
+	SubInvalidMessageLength uint8 = 1
+)
+
+// Cease subcodes (RFC 4486, RFC 8538, RFC 9384).
 const (
 	SubMaxPrefixes            uint8 = 1
 	SubAdministrativeShutdown uint8 = 2
@@ -130,7 +135,7 @@ var codeNames = map[Code]string{
 }
 
 var subNames = map[Code][]string{
-	CodeHeader: {"Unspecific", "Connection not synchronised", "Bad message length", "Bad message type"},
+	CodeHeader: {"Unspecific", "Connection not synchronized", "Bad message length", "Bad message type"},
 	CodeOpen: {"Unspecific", "Unsupported version number", "Bad peer AS", "Bad BGP identifier",
 		"Unsupported optional parameter", "Authentication notification (deprecated)", "Unacceptable hold time",
 		"Unsupported capability", "Deprecated (8)", "Deprecated (9)", "Deprecated (10)", "Role mismatch"},

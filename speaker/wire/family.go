@@ -87,8 +87,11 @@ func (f Family) IsIP() bool {
 	return (f.AFI == AFIIPv4 || f.AFI == AFIIPv6) && (f.SAFI == SAFIUnicast || f.SAFI == SAFIMulticast)
 }
 
-// ParseFamily parses "ipv4/unicast", "ipv4 unicast" or numeric forms
-// like "1/1" and "afi-1/safi-1".
+// ParseFamily parses "ipv4/unicast", "ipv4 unicast" (any case, spaces
+// around the parts ignored) or numeric forms like "1/1" and
+// "afi-1/safi-1"; it also takes the aliases "labeled-unicast",
+// "mpls-label", "vpn" and "flowspec" for SAFIs 4, 128 and 133. It is the
+// inverse of Family.String.
 func ParseFamily(s string) (Family, error) {
 	s = strings.TrimSpace(strings.ToLower(s))
 	a, b, ok := strings.Cut(s, "/")
@@ -98,6 +101,7 @@ func ParseFamily(s string) (Family, error) {
 	if !ok {
 		return Family{}, fmt.Errorf("wire: family %q is not afi/safi", s)
 	}
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
 	var f Family
 	found := false
 	for k, v := range afiNames {

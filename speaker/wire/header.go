@@ -86,13 +86,23 @@ func Header(b []byte, max int) (length int, typ Type, err error) {
 		return length, typ, Errorf(CodeHeader, SubBadMessageType, []byte{b[18]}, "wire: unknown message type %d", b[18])
 	}
 	if length < minLen(typ) || length > max || (typ == TypeKeepalive && length != HeaderLen) {
-		return length, typ, Errorf(CodeHeader, SubBadMessageLength, append([]byte(nil), b[16:18]...), "wire: bad %s length %d", typ, length)
+		return length, typ, Errorf(CodeHeader, SubBadMessageLength, lengthField(b), "wire: bad %s length %d", typ, length)
 	}
 	if typ == TypeOpen && length > MaxLen {
 		// RFC 8654 §4: OPEN and KEEPALIVE stay within 4096 octets.
-		return length, typ, Errorf(CodeHeader, SubBadMessageLength, append([]byte(nil), b[16:18]...), "wire: bad open length %d", length)
+		return length, typ, Errorf(CodeHeader, SubBadMessageLength, lengthField(b), "wire: bad open length %d", length)
 	}
 	return length, typ, nil
+}
+
+// lengthField returns a copy of the 2-octet length field of the message
+// starting at msg[0] (the data of Bad Message Length, RFC 4271 §6.1), or
+// nil when msg is too short to hold it.
+func lengthField(msg []byte) []byte {
+	if len(msg) < MarkerLen+2 {
+		return nil
+	}
+	return []byte{msg[MarkerLen], msg[MarkerLen+1]}
 }
 
 // Split returns the first whole message in b (header included; a view
@@ -110,7 +120,8 @@ func Split(b []byte, max int) (msg, rest []byte, err error) {
 }
 
 // AppendHeader appends a header for type t with a zero length; call
-// SetLength once the body is appended. start is len(dst) before the call.
+// SetLength(dst[start:]) once the body is appended, where start is
+// len(dst) before the call.
 func AppendHeader(dst []byte, t Type) []byte {
 	dst = append(dst, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
 		0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, byte(t))
@@ -118,7 +129,9 @@ func AppendHeader(dst []byte, t Type) []byte {
 }
 
 // SetLength backfills the length field of the message that starts at
-// msg[0] and ends at the end of msg.
+// msg[0] and ends at the end of msg. msg must hold at least the header;
+// a message longer than 65535 octets cannot be framed (its length is
+// written modulo 65536), so callers bound bodies by Context.MaxLen.
 func SetLength(msg []byte) {
 	binary.BigEndian.PutUint16(msg[16:18], uint16(len(msg)))
 }

@@ -17,10 +17,12 @@ type Notification struct {
 }
 
 // ParseNotification decodes a NOTIFICATION; msg is the whole message,
-// header included. A body shorter than 2 octets is a length error.
+// header included. A body shorter than 2 octets is a Message Header Error
+// / Bad Message Length whose data is the header's length field (RFC 4271
+// §6.1), or nil when msg is too short to hold one.
 func ParseNotification(msg []byte) (Notification, error) {
 	if len(msg) < HeaderLen+2 {
-		return Notification{}, Errorf(CodeHeader, SubBadMessageLength, nil, "wire: notification shorter than 21 octets")
+		return Notification{}, Errorf(CodeHeader, SubBadMessageLength, lengthField(msg), "wire: notification shorter than 21 octets")
 	}
 	b := msg[HeaderLen:]
 	return Notification{Code: Code(b[0]), Subcode: b[1], Data: b[2:]}, nil
@@ -52,9 +54,12 @@ const MaxCommunicationLen = 255
 
 // Communication returns the RFC 9003 shutdown communication of a Cease
 // Administrative Shutdown/Reset: a length octet then that many octets of
-// UTF-8. ok is false when there is none (no data, zero length) or when
-// the data is not a valid communication (length beyond the data, invalid
-// UTF-8); rest is whatever follows the communication.
+// UTF-8. When ok, rest is whatever follows the communication (a view).
+// ok is false when there is none: another code or subcode, or no data
+// (rest is nil); a zero length octet (rest is all of Data). It is also
+// false when the data is not a valid communication (length beyond the
+// data, invalid UTF-8): rest is then all of Data, for the caller to show
+// as hex.
 func (n Notification) Communication() (text string, rest []byte, ok bool) {
 	if !n.HasCommunication() || len(n.Data) < 1 {
 		return "", nil, false
@@ -67,11 +72,16 @@ func (n Notification) Communication() (text string, rest []byte, ok bool) {
 }
 
 // AppendCommunication appends an RFC 9003 communication (length octet and
-// text, truncated to 255 octets at a rune boundary) to dst.
+// text, truncated to at most 255 octets at a rune boundary) to dst. text
+// should be valid UTF-8; it is not checked.
 func AppendCommunication(dst []byte, text string) []byte {
-	for len(text) > MaxCommunicationLen {
-		_, size := utf8.DecodeLastRuneInString(text)
-		text = text[:len(text)-size]
+	if len(text) > MaxCommunicationLen {
+		// Cut before the rune that straddles (or starts at) octet 255.
+		i := MaxCommunicationLen
+		for i > 0 && !utf8.RuneStart(text[i]) {
+			i--
+		}
+		text = text[:i]
 	}
 	dst = append(dst, byte(len(text)))
 	return append(dst, text...)
@@ -112,10 +122,13 @@ func (s RefreshSubtype) String() string {
 
 // ParseRouteRefresh decodes a ROUTE-REFRESH; msg is the whole message.
 // A body other than 4 octets is RFC 7313 §5's ROUTE-REFRESH Message
-// Error / Invalid Message Length (data = the whole message).
+// Error / Invalid Message Length (data = a copy of the whole message).
 func ParseRouteRefresh(msg []byte) (RouteRefresh, error) {
-	if len(msg) != HeaderLen+4 {
-		return RouteRefresh{}, Errorf(CodeRouteRefresh, 1, msg, "wire: route-refresh body is %d octets, want 4", len(msg)-HeaderLen)
+	// RFC 7313 §5: BoRR and EoRR must be exactly 4 octets long; a normal
+	// request may carry ORF entries after them (RFC 5291 §4).
+	if len(msg) < HeaderLen+4 || (len(msg) != HeaderLen+4 && msg[HeaderLen+2] != byte(RefreshNormal)) {
+		return RouteRefresh{}, Errorf(CodeRouteRefresh, SubInvalidMessageLength, append([]byte(nil), msg...),
+			"wire: route-refresh body is %d octets, want 4", len(msg)-HeaderLen)
 	}
 	b := msg[HeaderLen:]
 	return RouteRefresh{
