@@ -11,6 +11,13 @@ import (
 	"github.com/ze-bgp/ze/speaker/exabgp"
 )
 
+// processMeta returns the host name, PID and parent PID for ExaBGP's
+// envelope; tests replace it to get stable output.
+var processMeta = func() (string, int, int) {
+	h, _ := os.Hostname()
+	return h, os.Getpid(), os.Getppid()
+}
+
 func bgpDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ze bgp decode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -70,6 +77,7 @@ func bgpDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	o.Neighbor = nb
+	o.Host, o.PID, o.PPID = processMeta()
 
 	var res decode.Result
 	switch {

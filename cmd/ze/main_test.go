@@ -14,6 +14,10 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 const demoPcap = "../../testdata/demo/exabgp-gobgp-ibgp-addpath-v4v6.pcapng"
 
+func init() {
+	processMeta = func() (string, int, int) { return "test-host", 4242, 1 }
+}
+
 func runZe(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer

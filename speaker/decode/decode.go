@@ -58,6 +58,10 @@ type Options struct {
 	// Neighbor defaults for the ExaBGP format when the input does not
 	// say (hex input): addresses, ASNs and router ID.
 	Neighbor exabgp.Neighbor
+	// Host, PID and PPID fill the ExaBGP envelope's "host", "pid" and
+	// "ppid" (the decoding process's, as ExaBGP prints its own).
+	Host      string
+	PID, PPID int
 
 	// Warn receives non-fatal notes (ambiguous ADD-PATH direction in hex
 	// input…); nil discards them.
@@ -176,7 +180,7 @@ func (d *decoder) message(m capture.Message) error {
 	buf := d.buf[:0]
 	switch d.o.Format {
 	case FormatExaBGP:
-		buf, err = exabgp.AppendMessage(buf, d.o.ExaBGPVersion, m.Data, ctx, nb, exabgp.Meta{Time: m.Time, Counter: m.Index + 1})
+		buf, err = exabgp.AppendMessage(buf, d.o.ExaBGPVersion, m.Data, ctx, nb, exabgp.Meta{Time: m.Time, Counter: m.Index + 1, Host: d.o.Host, PID: d.o.PID, PPID: d.o.PPID})
 		if err != nil {
 			// ExaBGP has no error object; write ze's, which says what the
 			// NOTIFICATION would be.
