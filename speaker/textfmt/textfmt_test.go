@@ -126,14 +126,14 @@ func TestMetaAndError(t *testing.T) {
 		t.Errorf("got %q, want %q", out, w)
 	}
 
-	bad := msg(marker, []byte{0x00, 0x18, 0x05, 0, 1, 0, 1, 0}) // ROUTE-REFRESH with a 5-octet body
+	bad := msg(marker, []byte{0x00, 0x18, 0x05, 0, 1, 1, 1, 0}) // BoRR ROUTE-REFRESH with a 5-octet body (RFC 7313 §5)
 	out, err = AppendMessage(nil, bad, wire.Context{}, zejson.Meta{Stream: -1})
 	var we *wire.Error
 	if !errors.As(err, &we) || we.Code != wire.CodeRouteRefresh {
 		t.Fatalf("error %v", err)
 	}
 	if !strings.HasPrefix(string(out), `error "wire: route-refresh body is 5 octets, want 4" action session-reset notification 7/1 `) ||
-		!strings.HasSuffix(string(out), " raw FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0018050001000100\n") {
+		!strings.HasSuffix(string(out), " raw FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF0018050001010100\n") {
 		t.Errorf("got %q", out)
 	}
 	if out, err = AppendMessage(nil, []byte{1, 2}, wire.Context{}, zejson.Meta{Stream: -1}); err == nil ||

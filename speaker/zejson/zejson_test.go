@@ -491,7 +491,7 @@ func TestMalformed(t *testing.T) {
 			0x21, 0x0A, // /33
 			0x00, 0x00, // no attributes
 		}), wire.Context{}, 3, 10, "update"},
-		{"route-refresh length", msg(marker, []byte{0x00, 0x18, 0x05, 0, 1, 0, 1, 0}), wire.Context{}, 7, 1, "route-refresh"},
+		{"route-refresh length", msg(marker, []byte{0x00, 0x18, 0x05, 0, 1, 1, 1, 0}), wire.Context{}, 7, 1, "route-refresh"},
 		{"unknown well-known attribute", msg(marker, []byte{
 			0x00, 0x1A, 0x02, // length 26, UPDATE
 			0x00, 0x00, // no withdrawn routes
