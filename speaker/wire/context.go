@@ -28,8 +28,7 @@ func (c Context) MaxLen() int {
 // AddPath reports whether NLRI of family f carry a 4-octet path
 // identifier (RFC 7911 §3). Families outside the known set never do.
 func (c Context) AddPath(f Family) bool {
-	i := f.index()
-	return i >= 0 && c.addPath&(1<<i) != 0
+	return c.addPath&f.bit() != 0
 }
 
 // WithAddPath returns c with ADD-PATH for f set to on. It reports false
@@ -50,8 +49,7 @@ func (c Context) WithAddPath(f Family, on bool) (Context, bool) {
 // ExtNextHop reports whether IPv6 next hops were negotiated for family f
 // (RFC 8950).
 func (c Context) ExtNextHop(f Family) bool {
-	i := f.index()
-	return i >= 0 && c.extNextHop&(1<<i) != 0
+	return c.extNextHop&f.bit() != 0
 }
 
 // WithExtNextHop returns c with extended next hop for f set to on.

@@ -150,12 +150,41 @@ var knownFamilies = [...]Family{
 	{AFIBGPLS, SAFIBGPLSVPN}, {AFIIPv4, SAFISRPolicy}, {AFIIPv6, SAFISRPolicy}, {AFIL2VPN, SAFIFlowVPN},
 }
 
+// familyHashMul makes slot a perfect hash of knownFamilies into 32
+// slots (found by search; init panics if a new family collides).
+const familyHashMul = 0x11884fcb
+
+// slot hashes f into familySlots.
+func (f Family) slot() uint32 {
+	return (uint32(f.AFI)<<8 | uint32(f.SAFI)) * familyHashMul >> 27
+}
+
+// familySlots maps slot() to the index in knownFamilies; unused slots
+// hold 0, which index and bit reject by comparing the family.
+var familySlots = func() (t [32]uint8) {
+	var used [32]bool
+	for i, f := range knownFamilies {
+		s := f.slot()
+		if used[s] {
+			panic("wire: knownFamilies collide in familySlots: change familyHashMul")
+		}
+		used[s], t[s] = true, uint8(i)
+	}
+	return t
+}()
+
 // index returns the family's bit index in Context, or -1.
 func (f Family) index() int {
-	for i, k := range knownFamilies {
-		if k == f {
-			return i
-		}
+	if i := familySlots[f.slot()]; knownFamilies[i] == f {
+		return int(i)
 	}
 	return -1
+}
+
+// bit returns 1<<f.index(), or 0 for a family outside the known set.
+func (f Family) bit() uint64 {
+	if i := familySlots[f.slot()]; knownFamilies[i] == f {
+		return 1 << i
+	}
+	return 0
 }
