@@ -2,7 +2,6 @@ package message
 
 import (
 	"bufio"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ze-bgp/ze/speaker/attr"
+	"github.com/ze-bgp/ze/speaker/capability"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -163,74 +163,6 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// openCaps is what the capture test needs from an OPEN (RFC 5492
-// capabilities in RFC 4271 or RFC 9072 optional parameters).
-type openCaps struct {
-	asn4, extMsg bool
-	addPath      map[wire.Family]uint8 // 1 receive, 2 send, 3 both (RFC 7911 §4)
-	extNH        map[wire.Family]bool  // RFC 8950 §3
-}
-
-func parseOpenCaps(t *testing.T, msg []byte) openCaps {
-	t.Helper()
-	c := openCaps{addPath: map[wire.Family]uint8{}, extNH: map[wire.Family]bool{}}
-	b := msg[wire.HeaderLen:]
-	params, ext := b[10:], false
-	if b[9] == 255 && len(b) > 12 && b[10] == 255 { // RFC 9072 §2 extended format
-		params, ext = b[13:13+int(binary.BigEndian.Uint16(b[11:]))], true
-	} else {
-		params = params[:b[9]]
-	}
-	for len(params) > 0 {
-		typ, n, h := params[0], 0, 2
-		if ext {
-			n, h = int(binary.BigEndian.Uint16(params[1:])), 3
-		} else {
-			n = int(params[1])
-		}
-		v := params[h : h+n]
-		params = params[h+n:]
-		if typ != 2 {
-			continue
-		}
-		for len(v) >= 2 {
-			code, l := v[0], int(v[1])
-			cv := v[2 : 2+l]
-			v = v[2+l:]
-			switch code {
-			case 65:
-				c.asn4 = true
-			case 6:
-				c.extMsg = true
-			case 69:
-				for ; len(cv) >= 4; cv = cv[4:] {
-					c.addPath[wire.Family{AFI: wire.AFI(binary.BigEndian.Uint16(cv)), SAFI: wire.SAFI(cv[2])}] = cv[3]
-				}
-			case 5:
-				for ; len(cv) >= 6; cv = cv[6:] {
-					c.extNH[wire.Family{AFI: wire.AFI(binary.BigEndian.Uint16(cv)), SAFI: wire.SAFI(binary.BigEndian.Uint16(cv[2:]))}] = true
-				}
-			}
-		}
-	}
-	return c
-}
-
-// recvContext is the context of messages sent by the speaker that sent
-// OPEN `from` to the one that sent OPEN `to`.
-func recvContext(from, to openCaps) wire.Context {
-	ctx := wire.Context{ASN4: from.asn4 && to.asn4, ExtendedMessage: from.extMsg && to.extMsg}
-	for f, m := range from.addPath {
-		if m&2 != 0 && to.addPath[f]&1 != 0 {
-			ctx, _ = ctx.WithAddPath(f, true)
-		}
-	}
-	for f := range to.extNH {
-		ctx, _ = ctx.WithExtNextHop(f, true)
-	}
-	return ctx
-}
-
 // TestCheckCaptures runs Check on every UPDATE of the real captures in
 // testdata/check, each decoded with the context its session's two OPENs
 // negotiated (ASN4, ADD-PATH per family and direction, extended next
@@ -252,7 +184,7 @@ func TestCheckCaptures(t *testing.T) {
 			if len(rows) != len(msgs) {
 				t.Fatalf("%d messages, %d tsv rows", len(msgs), len(rows))
 			}
-			opens := map[string]openCaps{} // by "stream src"
+			opens := map[string]capability.Set{} // by "stream src"
 			bad := 0
 			for i, line := range msgs {
 				msg, err := hex.DecodeString(line)
@@ -263,7 +195,15 @@ func TestCheckCaptures(t *testing.T) {
 				src, dst, stream := f[3], f[4], f[5]
 				switch wire.Type(msg[18]) {
 				case wire.TypeOpen:
-					opens[stream+" "+src] = parseOpenCaps(t, msg)
+					o, err := ParseOpen(msg)
+					if err != nil {
+						t.Fatalf("line %d: OPEN: %v", i+1, err)
+					}
+					set, err := o.CapabilitySet()
+					if err != nil {
+						t.Fatalf("line %d: OPEN capabilities: %v", i+1, err)
+					}
+					opens[stream+" "+src] = set
 					continue
 				case wire.TypeUpdate:
 				default:
@@ -274,7 +214,7 @@ func TestCheckCaptures(t *testing.T) {
 				if !ok1 || !ok2 {
 					t.Fatalf("line %d: update before both OPENs", i+1)
 				}
-				ctx := recvContext(from, to)
+				ctx, _ := capability.ContextFromOpens(from, to)
 				if _, _, err := wire.Header(msg, ctx.MaxLen()); err != nil {
 					t.Fatalf("line %d: header: %v", i+1, err)
 				}
