@@ -43,55 +43,70 @@ func (t SegmentType) String() string {
 // malformed path stops the walk with an *wire.Error (UPDATE Message Error
 // / Malformed AS_PATH, treat-as-withdraw per RFC 7606 §7.2).
 type ASPathIterator struct {
-	b     []byte
-	off   int
-	size  int
+	b     []byte      // the path; cut at the failing segment when err is set
+	off   int         // end of the current segment, start of the next
+	start int         // first ASN of the current segment
+	n     int         // ASNs in the current segment
+	err   *wire.Error // nil at end of path
 	typ   SegmentType
-	start int
-	n     int
-	err   error
+	asn4  bool
 }
 
 // NewASPathIterator returns an iterator over the AS_PATH value v.
 func NewASPathIterator(v []byte, asn4 bool) ASPathIterator {
-	s := 2
-	if asn4 {
-		s = 4
-	}
-	return ASPathIterator{b: v, size: s}
+	return ASPathIterator{b: v, asn4: asn4}
 }
 
-// Next advances to the next segment.
+// Next advances to the next segment. The end-of-path test is inlined
+// into the caller; the segment itself is read by next.
 func (it *ASPathIterator) Next() bool {
-	if it.err != nil || it.off >= len(it.b) {
+	if it.off >= len(it.b) {
 		return false
 	}
-	if len(it.b)-it.off < 2 {
+	return it.next()
+}
+
+// next reads one segment header and checks it.
+func (it *ASPathIterator) next() bool {
+	b, off := it.b, it.off
+	if len(b)-off < 2 {
 		return it.fail("attr: as-path segment header truncated")
 	}
-	t := SegmentType(it.b[it.off])
-	n := int(it.b[it.off+1])
+	t := SegmentType(b[off])
+	n := int(b[off+1])
 	if t < ASSet || t > ConfedSet {
 		return it.fail("attr: as-path segment type " + itoa(uint64(t)) + " is invalid")
 	}
 	if n == 0 {
 		return it.fail("attr: as-path segment is empty")
 	}
-	if len(it.b)-it.off-2 < n*it.size {
+	size := n * 2
+	if it.asn4 {
+		size = n * 4
+	}
+	if len(b)-off-2 < size {
 		return it.fail("attr: as-path segment overruns the attribute")
 	}
-	it.typ, it.n, it.start = t, n, it.off+2
-	it.off += 2 + n*it.size
+	it.typ, it.n, it.start = t, n, off+2
+	it.off = off + 2 + size
 	return true
 }
 
+// fail records the error and cuts b at the failing segment, so that
+// Next stops with one length test.
 func (it *ASPathIterator) fail(msg string) bool {
 	it.err = wire.Errorf(wire.CodeUpdate, wire.SubMalformedASPath, nil, "%s", msg).WithAction(wire.ActionTreatAsWithdraw)
+	it.b = it.b[:it.off]
 	return false
 }
 
 // Err returns the error that stopped the walk, or nil.
-func (it *ASPathIterator) Err() error { return it.err }
+func (it *ASPathIterator) Err() error {
+	if it.err == nil {
+		return nil
+	}
+	return it.err
+}
 
 // Type returns the current segment's type.
 func (it *ASPathIterator) Type() SegmentType { return it.typ }
@@ -101,11 +116,10 @@ func (it *ASPathIterator) Len() int { return it.n }
 
 // ASN returns the i-th ASN of the current segment.
 func (it *ASPathIterator) ASN(i int) uint32 {
-	p := it.start + i*it.size
-	if it.size == 2 {
-		return uint32(binary.BigEndian.Uint16(it.b[p:]))
+	if it.asn4 {
+		return binary.BigEndian.Uint32(it.b[it.start+4*i:])
 	}
-	return binary.BigEndian.Uint32(it.b[p:])
+	return uint32(binary.BigEndian.Uint16(it.b[it.start+2*i:]))
 }
 
 // Segment is one AS_PATH segment held in memory (for building and merging

@@ -79,53 +79,64 @@ const (
 // unless the caller can apply treat-as-withdraw, which it decides).
 // Value and Raw are views into the list.
 type Iterator struct {
-	b      []byte
-	off    int
-	start  int
-	vstart int
+	b      []byte      // the list; cut at the failing attribute when err is set
+	off    int         // end of the current attribute, start of the next
+	vstart int         // start of the current value
+	err    *wire.Error // nil at end of list
 	flags  Flags
 	code   Code
-	err    error
 }
 
 // NewIterator returns an iterator over the attribute list b.
 func NewIterator(b []byte) Iterator { return Iterator{b: b} }
 
-// Next advances to the next attribute.
+// Next advances to the next attribute. The end-of-list test is inlined
+// into the caller; the attribute itself is read by next.
 func (it *Iterator) Next() bool {
-	if it.err != nil || it.off >= len(it.b) {
+	if it.off >= len(it.b) {
 		return false
 	}
+	return it.next()
+}
+
+// next reads one attribute header and checks its length.
+func (it *Iterator) next() bool {
 	b, off := it.b, it.off
 	if len(b)-off < 3 {
 		return it.fail(wire.SubMalformedAttributeList, "attr: attribute header truncated")
 	}
 	flags := Flags(b[off])
-	code := Code(b[off+1])
-	var n, h int
+	n, h := int(b[off+2]), 3
 	if flags&FlagExtendedLength != 0 {
 		if len(b)-off < 4 {
 			return it.fail(wire.SubMalformedAttributeList, "attr: attribute header truncated")
 		}
 		n, h = int(binary.BigEndian.Uint16(b[off+2:])), 4
-	} else {
-		n, h = int(b[off+2]), 3
 	}
 	if len(b)-off-h < n {
-		return it.fail(wire.SubAttributeLengthError, "attr: "+code.String()+" length runs past the attribute list")
+		it.code = Code(b[off+1])
+		return it.fail(wire.SubAttributeLengthError, "attr: "+it.code.String()+" length runs past the attribute list")
 	}
-	it.start, it.vstart, it.flags, it.code = off, off+h, flags, code
+	it.vstart, it.flags, it.code = off+h, flags, Code(b[off+1])
 	it.off = off + h + n
 	return true
 }
 
+// fail records the error and cuts b at the failing attribute, so that
+// Next stops with one length test.
 func (it *Iterator) fail(sub uint8, msg string) bool {
 	it.err = wire.Errorf(wire.CodeUpdate, sub, nil, "%s", msg)
+	it.b = it.b[:it.off]
 	return false
 }
 
 // Err returns the error that stopped the walk, or nil at end of list.
-func (it *Iterator) Err() error { return it.err }
+func (it *Iterator) Err() error {
+	if it.err == nil {
+		return nil
+	}
+	return it.err
+}
 
 // Flags returns the current attribute's flags.
 func (it *Iterator) Flags() Flags { return it.flags }
@@ -137,7 +148,16 @@ func (it *Iterator) Code() Code { return it.code }
 func (it *Iterator) Value() []byte { return it.b[it.vstart:it.off] }
 
 // Raw returns the current attribute, header included (a view).
-func (it *Iterator) Raw() []byte { return it.b[it.start:it.off] }
+func (it *Iterator) Raw() []byte {
+	if it.off == 0 { // before the first attribute
+		return it.b[:0]
+	}
+	start := it.vstart - 3
+	if it.flags&FlagExtendedLength != 0 {
+		start--
+	}
+	return it.b[start:it.off]
+}
 
 // Find returns the value of the first attribute with code c in list b.
 func Find(b []byte, c Code) (v []byte, ok bool) {

@@ -33,23 +33,37 @@ type MPUnreach struct {
 // fixed fields or next hop is an Optional Attribute Error with RFC 7606
 // §7.11's session reset (or AFI/SAFI disable; the caller may soften it).
 func ParseMPReach(v []byte) (MPReach, error) {
+	if len(v) >= 5 {
+		if nhl := int(v[3]); len(v) >= 5+nhl {
+			f := wire.Family{AFI: wire.AFI(binary.BigEndian.Uint16(v)), SAFI: wire.SAFI(v[2])}
+			return MPReach{Family: f, NextHop: v[4 : 4+nhl], NLRI: v[5+nhl:]}, nil
+		}
+	}
+	return mpReachError(v)
+}
+
+// mpReachError is ParseMPReach's failure, out of line.
+func mpReachError(v []byte) (MPReach, error) {
 	if len(v) < 5 {
 		return MPReach{}, wire.Errorf(wire.CodeUpdate, wire.SubOptionalAttributeError, nil, "attr: mp-reach-nlri shorter than 5 octets")
 	}
 	f := wire.Family{AFI: wire.AFI(binary.BigEndian.Uint16(v)), SAFI: wire.SAFI(v[2])}
-	nhl := int(v[3])
-	if len(v) < 4+nhl+1 {
-		return MPReach{Family: f}, wire.Errorf(wire.CodeUpdate, wire.SubOptionalAttributeError, nil, "attr: mp-reach-nlri next hop of %d octets runs past the attribute", nhl)
-	}
-	return MPReach{Family: f, NextHop: v[4 : 4+nhl], NLRI: v[4+nhl+1:]}, nil
+	return MPReach{Family: f}, wire.Errorf(wire.CodeUpdate, wire.SubOptionalAttributeError, nil, "attr: mp-reach-nlri next hop of %d octets runs past the attribute", v[3])
 }
 
 // ParseMPUnreach reads an MP_UNREACH_NLRI value.
 func ParseMPUnreach(v []byte) (MPUnreach, error) {
 	if len(v) < 3 {
-		return MPUnreach{}, wire.Errorf(wire.CodeUpdate, wire.SubOptionalAttributeError, nil, "attr: mp-unreach-nlri shorter than 3 octets")
+		return MPUnreach{}, mpUnreachError()
 	}
 	return MPUnreach{Family: wire.Family{AFI: wire.AFI(binary.BigEndian.Uint16(v)), SAFI: wire.SAFI(v[2])}, NLRI: v[3:]}, nil
+}
+
+// mpUnreachError is ParseMPUnreach's failure, out of line.
+//
+//go:noinline
+func mpUnreachError() error {
+	return wire.Errorf(wire.CodeUpdate, wire.SubOptionalAttributeError, nil, "attr: mp-unreach-nlri shorter than 3 octets")
 }
 
 // NextHops splits an IP next hop field: 4 octets (IPv4), 16 (IPv6

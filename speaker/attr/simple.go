@@ -11,6 +11,25 @@ func lengthError(c Code, n int) error {
 	return wire.Errorf(wire.CodeUpdate, wire.SubAttributeLengthError, nil, "attr: %s has bad length %d", c, n)
 }
 
+// withdrawLengthError is lengthError with RFC 7606's treat-as-withdraw.
+// Parsers call it out of line so that their success path inlines.
+//
+//go:noinline
+func withdrawLengthError(c Code, n int) error {
+	return lengthError(c, n).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
+}
+
+// originError reports an ORIGIN value of the wrong length or out of
+// range (RFC 7606 §7.1: treat-as-withdraw); out of line, as above.
+//
+//go:noinline
+func originError(v []byte) error {
+	if len(v) != 1 {
+		return withdrawLengthError(CodeOrigin, len(v))
+	}
+	return wire.Errorf(wire.CodeUpdate, wire.SubInvalidOrigin, nil, "attr: invalid origin %d", v[0]).WithAction(wire.ActionTreatAsWithdraw)
+}
+
 // Origin is the ORIGIN value (RFC 4271 §5.1.1).
 type Origin uint8
 
@@ -37,20 +56,17 @@ func (o Origin) String() string {
 // ParseOrigin reads an ORIGIN value: one octet, 0-2. RFC 7606 §7.1: a bad
 // length or value means treat-as-withdraw.
 func ParseOrigin(v []byte) (Origin, error) {
-	if len(v) != 1 {
-		return 0, lengthError(CodeOrigin, len(v)).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
+	if len(v) == 1 && v[0] <= byte(OriginIncomplete) {
+		return Origin(v[0]), nil
 	}
-	if v[0] > 2 {
-		return Origin(v[0]), wire.Errorf(wire.CodeUpdate, wire.SubInvalidOrigin, nil, "attr: invalid origin %d", v[0]).WithAction(wire.ActionTreatAsWithdraw)
-	}
-	return Origin(v[0]), nil
+	return 0, originError(v)
 }
 
 // ParseNextHop reads a NEXT_HOP value: an IPv4 address (RFC 4271 §5.1.3).
 // RFC 7606 §7.3: a bad length means treat-as-withdraw.
 func ParseNextHop(v []byte) (netip.Addr, error) {
 	if len(v) != 4 {
-		return netip.Addr{}, lengthError(CodeNextHop, len(v)).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
+		return netip.Addr{}, withdrawLengthError(CodeNextHop, len(v))
 	}
 	return netip.AddrFrom4([4]byte(v)), nil
 }
@@ -60,7 +76,7 @@ func ParseNextHop(v []byte) (netip.Addr, error) {
 // length means treat-as-withdraw.
 func ParseUint32(c Code, v []byte) (uint32, error) {
 	if len(v) != 4 {
-		return 0, lengthError(c, len(v)).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
+		return 0, withdrawLengthError(c, len(v))
 	}
 	return binary.BigEndian.Uint32(v), nil
 }
@@ -69,7 +85,7 @@ func ParseUint32(c Code, v []byte) (uint32, error) {
 // IPv4 address (RFC 4456 §8). Bad length: treat-as-withdraw (RFC 7606 §7.9).
 func ParseOriginatorID(v []byte) (netip.Addr, error) {
 	if len(v) != 4 {
-		return netip.Addr{}, lengthError(CodeOriginatorID, len(v)).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
+		return netip.Addr{}, withdrawLengthError(CodeOriginatorID, len(v))
 	}
 	return netip.AddrFrom4([4]byte(v)), nil
 }
@@ -136,7 +152,7 @@ type Communities []byte
 // octets. RFC 7606 §7.8: otherwise treat-as-withdraw.
 func ParseCommunities(v []byte) (Communities, error) {
 	if len(v)%4 != 0 || len(v) == 0 {
-		return nil, lengthError(CodeCommunities, len(v)).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
+		return nil, withdrawLengthError(CodeCommunities, len(v))
 	}
 	return Communities(v), nil
 }
@@ -154,7 +170,7 @@ type ClusterList []byte
 // octets. RFC 7606 §7.10: otherwise treat-as-withdraw.
 func ParseClusterList(v []byte) (ClusterList, error) {
 	if len(v)%4 != 0 || len(v) == 0 {
-		return nil, lengthError(CodeClusterList, len(v)).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
+		return nil, withdrawLengthError(CodeClusterList, len(v))
 	}
 	return ClusterList(v), nil
 }
@@ -182,7 +198,7 @@ type LargeCommunities []byte
 // multiple of 12 octets. RFC 8092 §6: otherwise treat-as-withdraw.
 func ParseLargeCommunities(v []byte) (LargeCommunities, error) {
 	if len(v)%12 != 0 || len(v) == 0 {
-		return nil, lengthError(CodeLargeCommunities, len(v)).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
+		return nil, withdrawLengthError(CodeLargeCommunities, len(v))
 	}
 	return LargeCommunities(v), nil
 }

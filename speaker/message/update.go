@@ -29,28 +29,47 @@ type Update struct {
 // Lengths that do not add up are UPDATE Message Error / Malformed
 // Attribute List (RFC 4271 §6.3), session reset.
 func ParseUpdate(msg []byte) (Update, error) {
+	var u Update
+	err := u.Parse(msg)
+	return u, err
+}
+
+// Parse is ParseUpdate into u: it sets u's fields to views of msg, or
+// clears u and returns the *wire.Error ParseUpdate would. Filling a
+// caller's Update spares the copy of the 96-octet result on hot paths.
+func (u *Update) Parse(msg []byte) error {
+	if len(msg) >= wire.HeaderLen+4 {
+		b := msg[wire.HeaderLen:]
+		wl := int(binary.BigEndian.Uint16(b))
+		if 4+wl <= len(b) {
+			al := int(binary.BigEndian.Uint16(b[2+wl:]))
+			if 4+wl+al <= len(b) {
+				u.Raw, u.Withdrawn, u.Attrs, u.NLRI = msg, b[2:2+wl], b[4+wl:4+wl+al], b[4+wl+al:]
+				return nil
+			}
+		}
+	}
+	*u = Update{}
+	return parseError(msg)
+}
+
+// parseError tells why ParseUpdate rejected msg; out of line so that
+// ParseUpdate stays small.
+func parseError(msg []byte) error {
 	if len(msg) < wire.HeaderLen+4 {
 		var lf []byte // RFC 4271 §6.1: the data is the erroneous length field
 		if len(msg) >= wire.MarkerLen+2 {
 			lf = []byte{msg[wire.MarkerLen], msg[wire.MarkerLen+1]}
 		}
-		return Update{}, wire.Errorf(wire.CodeHeader, wire.SubBadMessageLength, lf, "message: update shorter than 23 octets")
+		return wire.Errorf(wire.CodeHeader, wire.SubBadMessageLength, lf, "message: update shorter than 23 octets")
 	}
 	b := msg[wire.HeaderLen:]
 	wl := int(binary.BigEndian.Uint16(b))
 	if 2+wl+2 > len(b) {
-		return Update{}, wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: withdrawn routes length %d runs past the message", wl)
+		return wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: withdrawn routes length %d runs past the message", wl)
 	}
 	al := int(binary.BigEndian.Uint16(b[2+wl:]))
-	if 2+wl+2+al > len(b) {
-		return Update{}, wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: path attribute length %d runs past the message", al)
-	}
-	return Update{
-		Raw:       msg,
-		Withdrawn: b[2 : 2+wl],
-		Attrs:     b[4+wl : 4+wl+al],
-		NLRI:      b[4+wl+al:],
-	}, nil
+	return wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: path attribute length %d runs past the message", al)
 }
 
 // WithdrawnRoutes iterates the withdrawn-routes field (IPv4 unicast).

@@ -25,34 +25,54 @@ import (
 // Invalid Network Field, RFC 7606 §5.3). Views returned by Raw and Bytes
 // alias the input.
 type Iterator struct {
-	b       []byte
-	off     int
-	addPath bool
-	v6      bool
-	err     error
-
+	b      []byte      // the NLRI; cut at the failing entry when err is set
+	off    int         // end of the current entry, start of the next
+	err    *wire.Error // nil at end of data
 	pathID uint32
-	bits   uint8
-	start  int // offset of the current entry
-	pstart int // offset of the current prefix octets
-	plen   int // number of prefix octets
+	bits   uint8 // current prefix length
+	mode   uint8 // modeAddPath | modeV6
 }
+
+const (
+	modeAddPath = 1
+	modeV6      = 2 // also the shift that turns 32 into 128, the family maximum
+)
 
 // NewIterator returns an iterator over b, the NLRI of family f (which
 // must satisfy f.IsIP(): IPv4 or IPv6 unicast/multicast); addPath says
 // whether each entry starts with a path identifier.
 func NewIterator(b []byte, f wire.Family, addPath bool) Iterator {
-	return Iterator{b: b, addPath: addPath, v6: f.AFI == wire.AFIIPv6}
+	var m uint8
+	if addPath {
+		m = modeAddPath
+	}
+	if f.AFI == wire.AFIIPv6 {
+		m |= modeV6
+	}
+	return Iterator{b: b, mode: m}
 }
 
-// Next advances to the next prefix.
+// Next advances to the next prefix. The end-of-data test is inlined
+// into the caller; the entry itself is read by next.
 func (it *Iterator) Next() bool {
-	if it.err != nil || it.off >= len(it.b) {
+	if it.off >= len(it.b) {
 		return false
 	}
+	return it.next()
+}
+
+// next reads one entry of any form and reports malformed ones.
+func (it *Iterator) next() bool {
 	b, off := it.b, it.off
-	it.start = off
-	if it.addPath {
+	if it.mode == 0 && off < len(b) { // IPv4, no path identifier
+		bits := b[off]
+		end := off + 1 + (int(bits)+7)>>3
+		if bits <= 32 && end <= len(b) {
+			it.bits, it.off = bits, end
+			return true
+		}
+	}
+	if it.mode&modeAddPath != 0 {
 		if len(b)-off < 5 {
 			return it.fail("nlri: path identifier truncated")
 		}
@@ -61,29 +81,32 @@ func (it *Iterator) Next() bool {
 	}
 	bits := b[off]
 	off++
-	max := uint8(32)
-	if it.v6 {
-		max = 128
-	}
-	if bits > max {
+	if int(bits) > 32<<(it.mode&modeV6) {
 		return it.fail("nlri: prefix length exceeds family maximum")
 	}
 	n := (int(bits) + 7) / 8
 	if len(b)-off < n {
 		return it.fail("nlri: prefix truncated")
 	}
-	it.bits, it.pstart, it.plen = bits, off, n
-	it.off = off + n
+	it.bits, it.off = bits, off+n
 	return true
 }
 
+// fail records the error and cuts b at the failing entry, so that Next
+// stops with one length test.
 func (it *Iterator) fail(msg string) bool {
 	it.err = wire.Errorf(wire.CodeUpdate, wire.SubInvalidNetworkField, nil, "%s", msg)
+	it.b = it.b[:it.off]
 	return false
 }
 
 // Err returns the error that stopped the iteration, or nil at end of data.
-func (it *Iterator) Err() error { return it.err }
+func (it *Iterator) Err() error {
+	if it.err == nil {
+		return nil
+	}
+	return it.err
+}
 
 // PathID returns the current path identifier (0 without ADD-PATH).
 func (it *Iterator) PathID() uint32 { return it.pathID }
@@ -91,24 +114,76 @@ func (it *Iterator) PathID() uint32 { return it.pathID }
 // Bits returns the current prefix length in bits.
 func (it *Iterator) Bits() int { return int(it.bits) }
 
+// octets is the number of prefix octets of the current entry.
+func (it *Iterator) octets() int { return (int(it.bits) + 7) >> 3 }
+
 // Bytes returns the current prefix's significant octets (a view).
-func (it *Iterator) Bytes() []byte { return it.b[it.pstart : it.pstart+it.plen] }
+func (it *Iterator) Bytes() []byte { return it.b[it.off-it.octets() : it.off] }
 
 // Raw returns the whole current entry, path identifier included (a view).
-func (it *Iterator) Raw() []byte { return it.b[it.start:it.off] }
+func (it *Iterator) Raw() []byte {
+	if it.off == 0 { // before the first entry
+		return it.b[:0]
+	}
+	start := it.off - it.octets() - 1
+	if it.mode&modeAddPath != 0 {
+		start -= 4
+	}
+	return it.b[start:it.off]
+}
 
 // Prefix returns the current prefix. Host bits beyond the length are kept
 // as sent (call Masked() on the result to clear them). It does not allocate.
 func (it *Iterator) Prefix() netip.Prefix {
-	p := it.b[it.pstart : it.pstart+it.plen]
-	if it.v6 {
-		var a [16]byte
-		copy(a[:], p)
-		return netip.PrefixFrom(netip.AddrFrom16(a), int(it.bits))
+	if it.mode&modeV6 != 0 {
+		return it.prefix6()
 	}
+	off, b := it.off, it.b
+	var a uint32
+	if off >= 4 && off <= len(b) {
+		// The 4 octets that end the entry, shifted so that the prefix
+		// octets come first (a shift by 32 leaves 0 for a /0).
+		a = binary.BigEndian.Uint32(b[off-4:off]) << (32 - 8*uint(it.octets()))
+	} else {
+		a = it.prefix4Short()
+	}
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), int(it.bits))
+}
+
+// prefix4Short reads an IPv4 prefix that starts the NLRI (too close to
+// the start for Prefix's 4-octet read).
+func (it *Iterator) prefix4Short() uint32 {
 	var a [4]byte
-	copy(a[:], p)
-	return netip.PrefixFrom(netip.AddrFrom4(a), int(it.bits))
+	copy(a[:], it.Bytes())
+	return binary.BigEndian.Uint32(a[:])
+}
+
+// prefix6 is Prefix for IPv6: the prefix octets are moved with at most
+// four fixed-size loads (16, 8, 4, 2 and 1 octets, as n's bits say).
+func (it *Iterator) prefix6() netip.Prefix {
+	p := it.Bytes()
+	var a [16]byte
+	if len(p) == 16 {
+		a = [16]byte(p)
+	} else {
+		i := 0
+		if len(p)&8 != 0 {
+			binary.BigEndian.PutUint64(a[:], binary.BigEndian.Uint64(p))
+			i = 8
+		}
+		if len(p)&4 != 0 {
+			binary.BigEndian.PutUint32(a[i&15:], binary.BigEndian.Uint32(p[i:]))
+			i += 4
+		}
+		if len(p)&2 != 0 {
+			binary.BigEndian.PutUint16(a[i&15:], binary.BigEndian.Uint16(p[i:]))
+			i += 2
+		}
+		if len(p)&1 != 0 {
+			a[i&15] = p[i]
+		}
+	}
+	return netip.PrefixFrom(netip.AddrFrom16(a), int(it.bits))
 }
 
 // Count returns how many entries b holds, or the error that stops the walk.
