@@ -43,83 +43,96 @@ func (t SegmentType) String() string {
 // malformed path stops the walk with an *wire.Error (UPDATE Message Error
 // / Malformed AS_PATH, treat-as-withdraw per RFC 7606 §7.2).
 type ASPathIterator struct {
-	b     []byte      // the path; cut at the failing segment when err is set
-	off   int         // end of the current segment, start of the next
-	start int         // first ASN of the current segment
-	n     int         // ASNs in the current segment
-	err   *wire.Error // nil at end of path
-	typ   SegmentType
-	asn4  bool
+	rest []byte      // the segments after the current one; from the failing one when the walk stopped early
+	seg  []byte      // the current segment, header included
+	err  *wire.Error // built by Err
+	w    uint8       // log2 of the ASN width: 1 (2 octets) or 2 (4 octets)
 }
 
 // NewASPathIterator returns an iterator over the AS_PATH value v.
 func NewASPathIterator(v []byte, asn4 bool) ASPathIterator {
-	return ASPathIterator{b: v, asn4: asn4}
+	// A single return, built in place by the inlined call (see
+	// nlri.NewIterator).
+	return ASPathIterator{rest: v, w: 1 + bit(asn4)}
 }
 
-// Next advances to the next segment. The end-of-path test is inlined
-// into the caller; the segment itself is read by next.
+// bit is 1 for true, 0 for false.
+func bit(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Next advances to the next segment. It makes no call, so that it is
+// inlined into the caller's loop: a malformed segment stays at the
+// start of what is left, and Err builds the error.
 func (it *ASPathIterator) Next() bool {
-	if it.off >= len(it.b) {
-		return false
+	r := it.rest
+	if len(r) >= 2 && r[0]-byte(ASSet) <= byte(ConfedSet-ASSet) && r[1] != 0 {
+		if n := 2 + int(r[1])<<it.w; n <= len(r) {
+			it.seg, it.rest = r[:n], r[n:]
+			return true
+		}
 	}
-	return it.next()
-}
-
-// next reads one segment header and checks it.
-func (it *ASPathIterator) next() bool {
-	b, off := it.b, it.off
-	if len(b)-off < 2 {
-		return it.fail("attr: as-path segment header truncated")
-	}
-	t := SegmentType(b[off])
-	n := int(b[off+1])
-	if t < ASSet || t > ConfedSet {
-		return it.fail("attr: as-path segment type " + itoa(uint64(t)) + " is invalid")
-	}
-	if n == 0 {
-		return it.fail("attr: as-path segment is empty")
-	}
-	size := n * 2
-	if it.asn4 {
-		size = n * 4
-	}
-	if len(b)-off-2 < size {
-		return it.fail("attr: as-path segment overruns the attribute")
-	}
-	it.typ, it.n, it.start = t, n, off+2
-	it.off = off + 2 + size
-	return true
-}
-
-// fail records the error and cuts b at the failing segment, so that
-// Next stops with one length test.
-func (it *ASPathIterator) fail(msg string) bool {
-	it.err = wire.Errorf(wire.CodeUpdate, wire.SubMalformedASPath, nil, "%s", msg).WithAction(wire.ActionTreatAsWithdraw)
-	it.b = it.b[:it.off]
 	return false
 }
 
 // Err returns the error that stopped the walk, or nil.
 func (it *ASPathIterator) Err() error {
-	if it.err == nil {
+	if len(it.rest) == 0 {
 		return nil
 	}
+	return it.failure()
+}
+
+// failure returns (and keeps) the *wire.Error for the malformed segment
+// that starts it.rest (UPDATE Message Error / Malformed AS_PATH,
+// treat-as-withdraw), or nil while the walk has not reached one.
+func (it *ASPathIterator) failure() error {
+	if it.err != nil {
+		return it.err
+	}
+	r := it.rest
+	var msg string
+	switch {
+	case len(r) < 2:
+		msg = "attr: as-path segment header truncated"
+	case SegmentType(r[0]) < ASSet || SegmentType(r[0]) > ConfedSet:
+		msg = "attr: as-path segment type " + itoa(uint64(r[0])) + " is invalid"
+	case r[1] == 0:
+		msg = "attr: as-path segment is empty"
+	case 2+int(r[1])<<it.w > len(r):
+		msg = "attr: as-path segment overruns the attribute"
+	default:
+		return nil // a well-formed segment: Next has not stopped yet
+	}
+	it.err = wire.Errorf(wire.CodeUpdate, wire.SubMalformedASPath, nil, "%s", msg).WithAction(wire.ActionTreatAsWithdraw)
 	return it.err
 }
 
-// Type returns the current segment's type.
-func (it *ASPathIterator) Type() SegmentType { return it.typ }
+// Type returns the current segment's type (0 before the first).
+func (it *ASPathIterator) Type() SegmentType {
+	if len(it.seg) < 2 {
+		return 0
+	}
+	return SegmentType(it.seg[0])
+}
 
 // Len returns the number of ASNs in the current segment.
-func (it *ASPathIterator) Len() int { return it.n }
+func (it *ASPathIterator) Len() int {
+	if len(it.seg) < 2 {
+		return 0
+	}
+	return int(it.seg[1])
+}
 
 // ASN returns the i-th ASN of the current segment.
 func (it *ASPathIterator) ASN(i int) uint32 {
-	if it.asn4 {
-		return binary.BigEndian.Uint32(it.b[it.start+4*i:])
+	if it.w == 2 {
+		return binary.BigEndian.Uint32(it.seg[2+4*i:])
 	}
-	return uint32(binary.BigEndian.Uint16(it.b[it.start+2*i:]))
+	return uint32(binary.BigEndian.Uint16(it.seg[2+2*i:]))
 }
 
 // Segment is one AS_PATH segment held in memory (for building and merging

@@ -79,91 +79,101 @@ const (
 // unless the caller can apply treat-as-withdraw, which it decides).
 // Value and Raw are views into the list.
 type Iterator struct {
-	b      []byte      // the list; cut at the failing attribute when err is set
-	off    int         // end of the current attribute, start of the next
-	vstart int         // start of the current value
-	err    *wire.Error // nil at end of list
-	flags  Flags
-	code   Code
+	rest []byte      // the attributes after the current one; from the failing one when the walk stopped early
+	raw  []byte      // the current attribute, header included
+	err  *wire.Error // built by Err
 }
 
 // NewIterator returns an iterator over the attribute list b.
-func NewIterator(b []byte) Iterator { return Iterator{b: b} }
+func NewIterator(b []byte) Iterator { return Iterator{rest: b} }
 
-// Next advances to the next attribute. The end-of-list test is inlined
-// into the caller; the attribute itself is read by next.
+// Next advances to the next attribute. It makes no call, so that it is
+// inlined into the caller's loop: a malformed attribute stays at the
+// start of what is left (later calls stop on it again), and Err builds
+// the error.
 func (it *Iterator) Next() bool {
-	if it.off >= len(it.b) {
-		return false
-	}
-	return it.next()
-}
-
-// next reads one attribute header and checks its length.
-func (it *Iterator) next() bool {
-	b, off := it.b, it.off
-	if len(b)-off < 3 {
-		return it.fail(wire.SubMalformedAttributeList, "attr: attribute header truncated")
-	}
-	flags := Flags(b[off])
-	n, h := int(b[off+2]), 3
-	if flags&FlagExtendedLength != 0 {
-		if len(b)-off < 4 {
-			return it.fail(wire.SubMalformedAttributeList, "attr: attribute header truncated")
+	r := it.rest
+	if len(r) >= 3 {
+		v := 3 + int(r[0]>>4&1) // start of the value: a 2-octet length with FlagExtendedLength
+		if v <= len(r) {
+			// The length is r[2], or r[2]<<8 | r[3] with the extended length.
+			if n := v + (int(r[v-1]) | int(r[2])<<(8*(v-3))); n <= len(r) {
+				it.raw, it.rest = r[:n], r[n:]
+				return true
+			}
 		}
-		n, h = int(binary.BigEndian.Uint16(b[off+2:])), 4
 	}
-	if len(b)-off-h < n {
-		it.code = Code(b[off+1])
-		return it.fail(wire.SubAttributeLengthError, "attr: "+it.code.String()+" length runs past the attribute list")
-	}
-	it.vstart, it.flags, it.code = off+h, flags, Code(b[off+1])
-	it.off = off + h + n
-	return true
-}
-
-// fail records the error and cuts b at the failing attribute, so that
-// Next stops with one length test.
-func (it *Iterator) fail(sub uint8, msg string) bool {
-	it.err = wire.Errorf(wire.CodeUpdate, sub, nil, "%s", msg)
-	it.b = it.b[:it.off]
 	return false
 }
 
 // Err returns the error that stopped the walk, or nil at end of list.
 func (it *Iterator) Err() error {
-	if it.err == nil {
+	if len(it.rest) == 0 {
 		return nil
+	}
+	return it.failure()
+}
+
+// failure returns (and keeps) the *wire.Error for the malformed
+// attribute that starts it.rest: UPDATE Message Error / Malformed
+// Attribute List for a truncated header, Attribute Length Error for a
+// value that runs past the list. It returns nil while the walk has not
+// reached a malformed attribute (Err called before Next returned false).
+func (it *Iterator) failure() error {
+	if it.err != nil {
+		return it.err
+	}
+	r := it.rest
+	h := 3
+	if len(r) >= 1 && Flags(r[0])&FlagExtendedLength != 0 {
+		h = 4
+	}
+	switch {
+	case len(r) < h:
+		it.err = wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "attr: attribute header truncated")
+	case h == 3 && 3+int(r[2]) > len(r), h == 4 && 4+int(binary.BigEndian.Uint16(r[2:])) > len(r):
+		it.err = wire.Errorf(wire.CodeUpdate, wire.SubAttributeLengthError, nil, "attr: %s length runs past the attribute list", Code(r[1]))
+	default:
+		return nil // a well-formed attribute: Next has not stopped yet
 	}
 	return it.err
 }
 
-// Flags returns the current attribute's flags.
-func (it *Iterator) Flags() Flags { return it.flags }
-
-// Code returns the current attribute's type code.
-func (it *Iterator) Code() Code { return it.code }
-
-// Value returns the current attribute's value (a view).
-func (it *Iterator) Value() []byte { return it.b[it.vstart:it.off] }
-
-// Raw returns the current attribute, header included (a view).
-func (it *Iterator) Raw() []byte {
-	if it.off == 0 { // before the first attribute
-		return it.b[:0]
+// Flags returns the current attribute's flags (0 before the first).
+func (it *Iterator) Flags() Flags {
+	if len(it.raw) < 3 {
+		return 0
 	}
-	start := it.vstart - 3
-	if it.flags&FlagExtendedLength != 0 {
-		start--
-	}
-	return it.b[start:it.off]
+	return Flags(it.raw[0])
 }
+
+// Code returns the current attribute's type code (0 before the first).
+func (it *Iterator) Code() Code {
+	if len(it.raw) < 3 {
+		return 0
+	}
+	return Code(it.raw[1])
+}
+
+// Value returns the current attribute's value (a view; empty before
+// the first).
+func (it *Iterator) Value() []byte {
+	r := it.raw
+	if len(r) < 3 {
+		return r
+	}
+	return r[3+int(r[0]>>4&1):]
+}
+
+// Raw returns the current attribute, header included (a view; empty
+// before the first).
+func (it *Iterator) Raw() []byte { return it.raw }
 
 // Find returns the value of the first attribute with code c in list b.
 func Find(b []byte, c Code) (v []byte, ok bool) {
 	it := NewIterator(b)
 	for it.Next() {
-		if it.code == c {
+		if it.Code() == c {
 			return it.Value(), true
 		}
 	}
