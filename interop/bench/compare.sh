@@ -4,8 +4,8 @@
 # Usage: interop/bench/compare.sh [extra go test flags]
 #   e.g. -count=5 (the fastest run of each counts: less noise on a busy
 #   machine; a later -count overrides the default 1) or -cpuprofile cpu.out
-# ZE_PCAP_DIR overrides the capture folder (default ../../../shared/data/pcap
-# from this package).
+# ZE_SHARED_DATA overrides the shared data folder holding pcap/ (default
+# ../shared/data beside the module root; see internal/corpus).
 set -eu
 cd "$(dirname "$0")/../.."
 out=$(go test -run='^$' -bench='^Benchmark(ZeWalk|GoBGPParse)$' \

@@ -10,15 +10,12 @@ import (
 	"strings"
 
 	"github.com/ze-bgp/ze/internal/capture"
+	"github.com/ze-bgp/ze/internal/corpus"
 	"github.com/ze-bgp/ze/speaker/attr"
 	"github.com/ze-bgp/ze/speaker/capability"
 	"github.com/ze-bgp/ze/speaker/message"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
-
-// captureDir is the shared capture folder, relative to this package;
-// ZE_PCAP_DIR overrides it.
-const captureDir = "../../../shared/data/pcap"
 
 // largeCapture is the 200k-prefix feed (15 MB): only its first
 // largeLimit messages are compared.
@@ -27,11 +24,13 @@ const (
 	largeLimit   = 200
 )
 
+// pcapDir is the shared capture folder (corpus.PcapDir); "" when it is
+// not there.
 func pcapDir() string {
-	if d := os.Getenv("ZE_PCAP_DIR"); d != "" {
+	if d, ok := corpus.PcapDir(); ok {
 		return d
 	}
-	return captureDir
+	return ""
 }
 
 // captures lists the shared pcapng captures by name (file name without
@@ -79,7 +78,7 @@ func readCapture(name string, limit int) ([]*item, error) {
 		return nil, err
 	}
 	defer f.Close()
-	opens := map[int]map[netip.AddrPort]capability.Set{}
+	var opens capability.Observer
 	var items []*item
 	err = capture.ReadPcap(f, func(m capture.Message) error {
 		if m.Err != nil {
@@ -93,21 +92,12 @@ func readCapture(name string, limit int) ([]*item, error) {
 		if len(m.Data) >= wire.HeaderLen {
 			it.typ = wire.Type(m.Data[18])
 		}
-		s := opens[m.Stream]
-		if s == nil {
-			s = map[netip.AddrPort]capability.Set{}
-			opens[m.Stream] = s
-		}
-		from, okf := s[m.Src]
-		to, okt := s[m.Dst]
-		if okf && okt {
-			it.ctx, _ = capability.ContextFromOpens(from, to)
+		if ctx, ok := opens.Context(m.Stream, m.Src, m.Dst); ok {
+			it.ctx = ctx
 		}
 		if it.typ == wire.TypeOpen {
-			if o, err := message.ParseOpen(m.Data); err == nil {
-				if set, err := o.CapabilitySet(); err == nil || capability.Ignorable(err) {
-					s[m.Src] = set
-				}
+			if sp, ok := corpus.Speaker(m.Data); ok {
+				opens.Observe(m.Stream, m.Src, sp)
 			}
 		}
 		items = append(items, it)

@@ -3,8 +3,9 @@
 // with the `interop` tag (`make interop`, or
 // `go test -tags interop -v ./interop/exabgp/`) and skip when the
 // `exabgp` command is not installed. Both read every message of the
-// shared captures (../../../shared/data/pcap, or $ZE_PCAP_DIR; only the
-// first 200 messages of the 200k-prefix one), print the ExaBGP version
+// shared captures (internal/corpus.PcapDir: ../shared/data/pcap beside
+// the module root, or $ZE_SHARED_DATA/pcap; only the first 200 messages
+// of the 200k-prefix one), print the ExaBGP version
 // they ran against and per-capture counts, and fail on any difference
 // that is not explained.
 //

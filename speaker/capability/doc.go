@@ -20,6 +20,9 @@
 // bytes, checked once, that can then be indexed or ranged over without
 // further errors. Set summarises one OPEN's capabilities and Negotiate
 // turns a local and a remote Set into the receive and send wire.Context.
+// Observer does the same for a passive observer of sessions (capture
+// decoding): it keeps each endpoint's OPEN per TCP stream and answers
+// the context of a message in either direction.
 //
 // Errors are *wire.Error with code OPEN Message Error: subcode 0
 // (unspecific) for a malformed capability. An error whose Action is

@@ -9,14 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ze-bgp/ze/internal/corpus"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
-
-// typeNames are msgs.tsv's names of the message types.
-var typeNames = map[string]wire.Type{
-	"OPEN": wire.TypeOpen, "UPDATE": wire.TypeUpdate, "NOTIFICATION": wire.TypeNotification,
-	"KEEPALIVE": wire.TypeKeepalive, "ROUTE-REFRESH": wire.TypeRouteRefresh,
-}
 
 // tally counts what one capture's comparison did.
 type tally struct {
@@ -36,19 +31,15 @@ func TestTsharkConformance(t *testing.T) {
 				t.Skip("no tshark JSON or msgs.tsv (TestDecodeAll compares its INDEX.md counts)")
 			}
 			c := loadCapture(t, name)
-			ctxs, err := contexts(c)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var n tally
 			// Messages per frame, in capture order.
 			var frames []int
 			byFrame := map[int][]int{}
-			for i, r := range c.Rows {
-				if _, ok := byFrame[r.Frame]; !ok {
-					frames = append(frames, r.Frame)
+			for i, m := range c.Msgs {
+				if _, ok := byFrame[m.Frame]; !ok {
+					frames = append(frames, m.Frame)
 				}
-				byFrame[r.Frame] = append(byFrame[r.Frame], i)
+				byFrame[m.Frame] = append(byFrame[m.Frame], i)
 			}
 			for f := range c.Frames {
 				if _, ok := byFrame[f]; !ok {
@@ -56,19 +47,19 @@ func TestTsharkConformance(t *testing.T) {
 				}
 			}
 			report := func(msg int, d diff) {
-				if k := findException(name, msg, c.Rows[msg].Frame, d.Field); k >= 0 {
+				if k := findException(name, msg, c.Msgs[msg].Frame, d.Field); k >= 0 {
 					used[k] = true
 					n.exceptions++
 					return
 				}
-				t.Errorf("message %d (frame %d) %s: ze %q, tshark %q", msg, c.Rows[msg].Frame, d.Field, d.Ze, d.Tshark)
+				t.Errorf("message %d (frame %d) %s: ze %q, tshark %q", msg, c.Msgs[msg].Frame, d.Field, d.Ze, d.Tshark)
 			}
 			for _, f := range frames {
 				ts := c.Frames[f]
 				j := 0
 				for _, i := range byFrame[f] {
-					msg := c.Msgs[i]
-					checkRow(t, c.Rows[i], msg, ctxs[i])
+					msg, ctx := c.Msgs[i].Data, c.Msgs[i].Ctx
+					checkRow(t, c.Msgs[i])
 					typ, length := strconv.Itoa(int(msg[18])), strconv.Itoa(len(msg))
 					k := j
 					for k < len(ts) && !tsIs(ts[k], typ, length) {
@@ -82,7 +73,7 @@ func TestTsharkConformance(t *testing.T) {
 						report(i, diff{"message", absent, "unmatched tshark message before this one"})
 					}
 					j = k + 1
-					zf, zerr := zeDecode(msg, ctxs[i])
+					zf, zerr := zeDecode(msg, ctx)
 					checkMalformed(t, name, i, zerr, false)
 					tf, terr := tsDecode(ts[k])
 					if terr != nil {
@@ -125,17 +116,14 @@ func tsIs(b *node, typ, length string) bool {
 	return (t == typ || !ok) && l == length
 }
 
-// checkRow checks ze's view of msg against its msgs.tsv row: type,
-// length, End-of-RIB family.
-func checkRow(t *testing.T, r row, msg []byte, ctx wire.Context) {
+// checkRow checks ze's view of m against its msgs.tsv row: the
+// End-of-RIB family (corpus.Load has checked type and length).
+func checkRow(t *testing.T, m corpus.Message) {
 	t.Helper()
-	if len(msg) != r.Length || wire.Type(msg[18]) != typeNames[r.Type] {
-		t.Errorf("message %d: msgs.tsv says %s/%d, hex has type %d length %d", r.Index, r.Type, r.Length, msg[18], len(msg))
-	}
-	zf, _ := zeDecode(msg, ctx)
+	zf, _ := zeDecode(m.Data, m.Ctx)
 	eor := zf.vals["update.eor"]
-	if eor != r.EoR {
-		t.Errorf("message %d: End-of-RIB ze %q, msgs.tsv %q", r.Index, eor, r.EoR)
+	if eor != m.EoR {
+		t.Errorf("message %d: End-of-RIB ze %q, msgs.tsv %q", m.Index, eor, m.EoR)
 	}
 }
 

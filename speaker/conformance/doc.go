@@ -1,9 +1,10 @@
 // Package conformance checks ze's codecs against real traffic and an
 // independent reference. Every BGP message of the shared captures
-// (/work/shared/data/pcap, read in place; the tests skip when it is
+// (internal/corpus.PcapDir: ../shared/data/pcap beside the module root,
+// or $ZE_SHARED_DATA/pcap; read in place; the tests skip when it is
 // missing) is decoded by the wire, attr, nlri, message and capability
 // packages under the encoding context negotiated from the two OPENs of
-// its TCP stream (capability.ContextFromOpens), and:
+// its TCP stream (capability.Observer, as corpus.Load learns it), and:
 //
 //   - TestTsharkConformance compares it, field by field, with tshark
 //     4.0.17's dissection of the same frame (X.tshark.json): header,

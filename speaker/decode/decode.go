@@ -87,21 +87,10 @@ type decoder struct {
 	w   *bufio.Writer
 	buf []byte
 	res Result
-	// per TCP stream, per sending endpoint: its OPEN's capabilities
-	streams map[int]*stream
-	hex     stream // the single unordered "stream" of hex input
-}
-
-type stream struct {
-	opens  map[netip.AddrPort]open
-	order  []netip.AddrPort // endpoints in OPEN order
+	// per TCP stream (-1 for hex input), each endpoint's OPEN
+	opens capability.Observer
+	// the note about one-way ADD-PATH in hex input was written
 	warned bool
-}
-
-type open struct {
-	set      capability.Set
-	asn      uint32
-	routerID netip.Addr
 }
 
 func newDecoder(w io.Writer, o Options) *decoder {
@@ -129,7 +118,7 @@ func newDecoder(w io.Writer, o Options) *decoder {
 	if o.Neighbor.Direction == "" {
 		o.Neighbor.Direction = "in"
 	}
-	return &decoder{o: o, w: bufio.NewWriterSize(w, 64<<10), streams: map[int]*stream{}}
+	return &decoder{o: o, w: bufio.NewWriterSize(w, 64<<10)}
 }
 
 // Hex decodes hex text: one message per line (see capture.ReadHex for the
@@ -219,36 +208,14 @@ func (d *decoder) learn(m capture.Message) {
 	if err != nil && !capability.Ignorable(err) {
 		return
 	}
-	s := d.stream(m.Stream)
-	key := m.Src
+	sp := capability.Speaker{Caps: set, ASN: o.ASN(), RouterID: o.BGPIdentifier}
 	if m.Stream < 0 {
 		// Hex input has no endpoints: the two OPENs are told apart by
 		// order, and a third one starts a new session.
-		if len(s.order) >= 2 {
-			s.opens = map[netip.AddrPort]open{}
-			s.order = nil
-		}
-		key = netip.AddrPortFrom(netip.Addr{}, uint16(len(s.order)))
+		d.opens.ObserveInOrder(m.Stream, sp)
+		return
 	}
-	if _, seen := s.opens[key]; !seen {
-		s.order = append(s.order, key)
-	}
-	s.opens[key] = open{set: set, asn: o.ASN(), routerID: o.BGPIdentifier}
-}
-
-func (d *decoder) stream(n int) *stream {
-	if n < 0 {
-		if d.hex.opens == nil {
-			d.hex.opens = map[netip.AddrPort]open{}
-		}
-		return &d.hex
-	}
-	s := d.streams[n]
-	if s == nil {
-		s = &stream{opens: map[netip.AddrPort]open{}}
-		d.streams[n] = s
-	}
-	return s
+	d.opens.Observe(m.Stream, m.Src, sp)
 }
 
 // context returns the encoding context and ExaBGP neighbor for m.
@@ -257,31 +224,23 @@ func (d *decoder) context(m capture.Message) (wire.Context, exabgp.Neighbor) {
 	// messages up to 65535 octets.
 	ctx := wire.Context{ASN4: true, ExtendedMessage: true}
 	nb := d.o.Neighbor
-	s := d.stream(m.Stream)
 	if m.Stream >= 0 {
 		nb.PeerAddress, nb.LocalAddress = m.Src.Addr(), m.Dst.Addr()
-		from, okf := s.opens[m.Src]
-		to, okt := s.opens[m.Dst]
-		if okf {
-			nb.PeerAS = from.asn
+		if from, ok := d.opens.Speaker(m.Stream, m.Src); ok {
+			nb.PeerAS = from.ASN
 		}
-		if okt {
-			nb.LocalAS, nb.RouterID = to.asn, to.routerID
+		if to, ok := d.opens.Speaker(m.Stream, m.Dst); ok {
+			nb.LocalAS, nb.RouterID = to.ASN, to.RouterID
 		}
-		if okf && okt {
-			ctx, _ = capability.ContextFromOpens(from.set, to.set)
+		if c, ok := d.opens.Context(m.Stream, m.Src, m.Dst); ok {
+			ctx = c
 		}
-	} else if len(s.order) >= 2 {
-		a, b := s.opens[s.order[0]], s.opens[s.order[1]]
-		ab, ba := capability.ContextFromOpens(a.set, b.set)
-		ctx = wire.Context{ASN4: ab.ASN4, ExtendedMessage: ab.ExtendedMessage}
-		for _, f := range ab.AddPathFamilies() {
-			if ba.AddPath(f) {
-				ctx, _ = ctx.WithAddPath(f, true)
-			} else if !s.warned && d.o.AddPath == nil && d.o.Warn != nil {
-				s.warned = true
-				fmt.Fprintf(d.o.Warn, "ze: ADD-PATH for %s is on in one direction only and hex input has no direction: decoding without path identifiers (use --add-path %s if needed)\n", f, f)
-			}
+	} else if c, oneWay, ok := d.opens.CommonContext(m.Stream); ok {
+		ctx = c
+		if len(oneWay) > 0 && !d.warned && d.o.AddPath == nil && d.o.Warn != nil {
+			d.warned = true
+			f := oneWay[0]
+			fmt.Fprintf(d.o.Warn, "ze: ADD-PATH for %s is on in one direction only and hex input has no direction: decoding without path identifiers (use --add-path %s if needed)\n", f, f)
 		}
 	}
 	if d.o.ASN4 != nil {

@@ -3,64 +3,27 @@ package textfmt
 import (
 	"bytes"
 	"flag"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/ze-bgp/ze/internal/corpus"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-var goldenCaptures = []string{
-	"exabgp-gobgp-ibgp-addpath-v4v6",
-	"exabgp-frr-bird-asn2-asn4-as4path-as-trans",
-	"bird-openbgpd-ebgp-v4v6-addpath-role-vpn",
-	"exabgp-frr-notification-update-malformed-attribute-list",
-	"exabgp-gobgp-multifamily-ebgp-asn4",
-	"gobgp-rr-ibgp-evpn-mup-flowspec-addpath",
-}
 
 // TestGolden renders every message of each capture with the context its
 // stream negotiated and compares with testdata/NAME.golden.txt (go test
 // -update rewrites them).
 func TestGolden(t *testing.T) {
-	for _, name := range goldenCaptures {
-		t.Run(name, func(t *testing.T) {
-			var out []byte
-			for _, c := range loadCapture(t, name) {
-				start := len(out)
-				var err error
-				out, err = AppendMessage(out, c.msg, c.ctx, c.meta)
-				text := out[start:]
-				if len(text) == 0 || text[len(text)-1] != '\n' {
-					t.Fatalf("message %d: output %q does not end a line", c.meta.Index, text)
-				}
-				if failed := bytes.Contains(text, []byte(" error \"")); failed != (err != nil) {
-					t.Errorf("message %d: err = %v but output %s", c.meta.Index, err, text)
-				}
-			}
-			path := filepath.Join("testdata", name+".golden.txt")
-			if *updateGolden {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(out, want) {
-				gl, wl := bytes.Split(out, []byte("\n")), bytes.Split(want, []byte("\n"))
-				for i := range min(len(gl), len(wl)) {
-					if !bytes.Equal(gl[i], wl[i]) {
-						t.Fatalf("line %d differs:\n got %s\nwant %s", i+1, gl[i], wl[i])
-					}
-				}
-				t.Fatalf("got %d lines, want %d", len(gl), len(wl))
-			}
-		})
-	}
+	corpus.GoldenCaptures(t, captureDir, "testdata", ".golden.txt", *updateGolden, func(t *testing.T, out []byte, c corpus.Message) []byte {
+		start := len(out)
+		out, err := AppendMessage(out, c.Data, c.Ctx, captureMeta(c))
+		text := out[start:]
+		if len(text) == 0 || text[len(text)-1] != '\n' {
+			t.Fatalf("message %d: output %q does not end a line", c.Index+1, text)
+		}
+		if failed := bytes.Contains(text, []byte(" error \"")); failed != (err != nil) {
+			t.Errorf("message %d: err = %v but output %s", c.Index+1, err, text)
+		}
+		return out
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ze-bgp/ze/internal/corpus"
 	"github.com/ze-bgp/ze/speaker/attr"
 	"github.com/ze-bgp/ze/speaker/capability"
 	"github.com/ze-bgp/ze/speaker/message"
@@ -150,8 +151,8 @@ func TestMetaAndError(t *testing.T) {
 func TestRouteRoundTrip(t *testing.T) {
 	tried := 0
 	for _, name := range goldenCaptures {
-		for _, c := range loadCapture(t, name) {
-			text, err := AppendMessage(nil, c.msg, c.ctx, zejson.NoMeta)
+		for _, c := range corpus.MustLoad(t, captureDir, name) {
+			text, err := AppendMessage(nil, c.Data, c.Ctx, zejson.NoMeta)
 			if err != nil {
 				continue
 			}
@@ -167,12 +168,12 @@ func TestRouteRoundTrip(t *testing.T) {
 					t.Errorf("%s: route.Parse(%q): %v", name, line, err)
 					continue
 				}
-				upd, err := r.AppendUpdate(nil, c.ctx)
+				upd, err := r.AppendUpdate(nil, c.Ctx)
 				if err != nil {
 					t.Errorf("%s: encoding %q: %v", name, line, err)
 					continue
 				}
-				again, err := AppendMessage(nil, upd, c.ctx, zejson.NoMeta)
+				again, err := AppendMessage(nil, upd, c.Ctx, zejson.NoMeta)
 				if err != nil {
 					t.Errorf("%s: decoding the encoding of %q: %v", name, line, err)
 					continue
@@ -195,9 +196,9 @@ func TestRouteRoundTrip(t *testing.T) {
 // (as a *wire.Error) exactly when the output is one "error" line.
 func FuzzAppendMessage(f *testing.F) {
 	for _, name := range goldenCaptures {
-		for _, c := range loadCapture(f, name) {
-			f.Add(byte(0), c.msg)
-			f.Add(byte(0xFF), c.msg)
+		for _, c := range corpus.MustLoad(f, captureDir, name) {
+			f.Add(byte(0), c.Data)
+			f.Add(byte(0xFF), c.Data)
 		}
 	}
 	f.Fuzz(func(t *testing.T, flags byte, m []byte) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/ze-bgp/ze/internal/corpus"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -33,9 +34,9 @@ func fuzzContext(b byte) wire.Context {
 // *wire.Error).
 func FuzzAppendMessage(f *testing.F) {
 	for _, name := range goldenCaptures {
-		for _, c := range loadCapture(f, name) {
-			f.Add(byte(0), c.msg)
-			f.Add(byte(0xFF), c.msg)
+		for _, c := range corpus.MustLoad(f, captureDir, name) {
+			f.Add(byte(0), c.Data)
+			f.Add(byte(0xFF), c.Data)
 		}
 	}
 	f.Fuzz(func(t *testing.T, flags byte, msg []byte) {
