@@ -226,11 +226,8 @@ func Speaker(msg []byte) (sp capability.Speaker, ok bool) {
 	if err != nil {
 		return sp, false
 	}
-	set, err := o.CapabilitySet()
-	if err != nil && !capability.Ignorable(err) {
-		return sp, false
-	}
-	return capability.Speaker{Caps: set, ASN: o.ASN(), RouterID: o.BGPIdentifier}, true
+	sp, err = o.Speaker()
+	return sp, err == nil
 }
 
 // learn sets the contexts of a capture with endpoints.

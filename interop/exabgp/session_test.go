@@ -71,7 +71,7 @@ func buildSessions(names []string, per map[string][]*item) []*session {
 					continue
 				}
 				set, err := o.CapabilitySet()
-				if err != nil && !capability.Ignorable(err) {
+				if err != nil {
 					continue
 				}
 				s = &session{capture: name, stream: it.stream, sendOpen: o, sendSet: set}
@@ -197,7 +197,7 @@ func sessionContext(s *session) wire.Context {
 		return ctx
 	}
 	set, err := o.CapabilitySet()
-	if err != nil && !capability.Ignorable(err) {
+	if err != nil {
 		return ctx
 	}
 	ctx, _ = capability.ContextFromOpens(s.sendSet, set)

@@ -204,11 +204,10 @@ func (d *decoder) learn(m capture.Message) {
 	if err != nil {
 		return
 	}
-	set, err := o.CapabilitySet()
-	if err != nil && !capability.Ignorable(err) {
+	sp, err := o.Speaker()
+	if err != nil {
 		return
 	}
-	sp := capability.Speaker{Caps: set, ASN: o.ASN(), RouterID: o.BGPIdentifier}
 	if m.Stream < 0 {
 		// Hex input has no endpoints: the two OPENs are told apart by
 		// order, and a third one starts a new session.

@@ -164,6 +164,14 @@ func (o Open) CapabilitySet() (capability.Set, error) {
 	return s, it.Err()
 }
 
+// Speaker returns what negotiation needs to know of the OPEN's sender:
+// its capabilities, 4-octet ASN (ASN) and BGP identifier. Errors are
+// those of CapabilitySet.
+func (o Open) Speaker() (capability.Speaker, error) {
+	set, err := o.CapabilitySet()
+	return capability.Speaker{Caps: set, ASN: o.ASN(), RouterID: o.BGPIdentifier}, err
+}
+
 // ParamType is an optional parameter type (RFC 4271 §4.2, IANA "BGP OPEN
 // Optional Parameter Types").
 type ParamType uint8
