@@ -1,6 +1,6 @@
 # ze — BGP observability and testing toolkit.
 #   make demo      the main job on an embedded default
-#   make test      vet + unit tests + functional tests
+#   make test      gofmt + vet + unit tests (-race) + .ci functional tests
 #   make fuzz      every fuzz target for FUZZTIME each
 #   make bench     benchmarks (ze vs GoBGP decode)
 #   make interop   tests against real daemons (installs them from Debian when missing)
@@ -12,12 +12,13 @@ LDFLAGS  := -X main.version=$(VERSION)
 FUZZTIME ?= 3s
 PKGS     := ./...
 
-.PHONY: all build test unit vet fmt-check fuzz bench demo interop clean
+.PHONY: all build test unit functional vet fmt-check fuzz bench demo interop clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ze ./cmd/ze
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ze-test ./cmd/ze-test
 
 vet:
 	$(GO) vet $(PKGS)
@@ -29,7 +30,11 @@ fmt-check:
 unit:
 	$(GO) test -race -count=1 $(PKGS)
 
-test: fmt-check vet build unit
+# the .ci scenarios under ci/ (docs/ci-format.md), run by ze-test
+functional: build
+	$(BIN)/ze-test run ci/
+
+test: fmt-check vet build unit functional
 
 fuzz:
 	./ci/fuzz.sh $(FUZZTIME)

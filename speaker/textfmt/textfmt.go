@@ -96,7 +96,9 @@ func appendMeta(dst []byte, m zejson.Meta) []byte {
 
 // appendNotification appends "CODE/SUBCODE CODENAME/SUBCODENAME" and
 // either the RFC 9003 communication, quoted, or "data HEX" followed by
-// the data quoted when it is printable text.
+// the data quoted when it is printable text. A Cease / Hard Reset is
+// followed by "hard-reset" and the NOTIFICATION it encapsulates (RFC 8538
+// §3) in the same form.
 func appendNotification(dst []byte, n wire.Notification) []byte {
 	dst = strconv.AppendUint(dst, uint64(n.Code), 10)
 	dst = append(dst, '/')
@@ -112,6 +114,9 @@ func appendNotification(dst []byte, n wire.Notification) []byte {
 			dst = append(dst, " trailing "...)
 			dst = zejson.AppendHex(dst, rest)
 		}
+	} else if inner, ok := n.HardReset(); ok {
+		dst = append(dst, " hard-reset "...)
+		dst = appendNotification(dst, inner)
 	} else if len(n.Data) > 0 {
 		dst = append(dst, " data "...)
 		dst = zejson.AppendHex(dst, n.Data)

@@ -145,3 +145,14 @@ func AppendRouteRefresh(dst []byte, r RouteRefresh) []byte {
 	SetLength(dst[start:])
 	return dst
 }
+
+// HardReset returns the NOTIFICATION a Cease / Hard Reset encapsulates
+// (RFC 8538 §3: the data holds the error code, subcode and data of the
+// original NOTIFICATION). ok is false for other NOTIFICATIONs and for a
+// Hard Reset whose data is shorter than 2 octets. Data aliases n.Data.
+func (n Notification) HardReset() (inner Notification, ok bool) {
+	if n.Code != CodeCease || n.Subcode != SubHardReset || len(n.Data) < 2 {
+		return Notification{}, false
+	}
+	return Notification{Code: Code(n.Data[0]), Subcode: n.Data[1], Data: n.Data[2:]}, true
+}

@@ -330,3 +330,24 @@ func TestRouteRefreshWithORF(t *testing.T) {
 		t.Fatal("BoRR with 5 octets: want an error")
 	}
 }
+
+// RFC 8538 §3: a Hard Reset carries the original NOTIFICATION in its data.
+func TestHardReset(t *testing.T) {
+	n := Notification{Code: CodeCease, Subcode: SubHardReset, Data: []byte{
+		0x06, 0x02, // encapsulated Cease / Administrative Shutdown
+		0x02, 'h', 'i', // RFC 9003 communication "hi"
+	}}
+	inner, ok := n.HardReset()
+	if !ok || inner.Code != CodeCease || inner.Subcode != SubAdministrativeShutdown {
+		t.Fatalf("HardReset() = %+v, %v", inner, ok)
+	}
+	if text, _, ok := inner.Communication(); !ok || text != "hi" {
+		t.Errorf("inner communication %q %v", text, ok)
+	}
+	if _, ok := (Notification{Code: CodeCease, Subcode: SubHardReset, Data: []byte{6}}).HardReset(); ok {
+		t.Error("1-octet data accepted")
+	}
+	if _, ok := (Notification{Code: CodeCease, Subcode: SubAdministrativeReset, Data: []byte{6, 2}}).HardReset(); ok {
+		t.Error("not a hard reset, accepted")
+	}
+}

@@ -24,7 +24,8 @@ func (w *writer) notification(msg []byte) error {
 // RFC 9003 shutdown communication, "communication" (and the octets after
 // it, if any, as "communication-trailing"). Other data that is wholly
 // printable UTF-8 (some daemons put a reason there) is repeated as
-// "data-text".
+// "data-text". A Cease / Hard Reset shows the NOTIFICATION it
+// encapsulates (RFC 8538 §3) as "hard-reset", in the same shape.
 func (w *writer) notificationBody(n wire.Notification) {
 	w.obj()
 	w.kuint("code", uint64(n.Code))
@@ -37,6 +38,9 @@ func (w *writer) notificationBody(n wire.Notification) {
 		if len(rest) > 0 {
 			w.khex("communication-trailing", rest)
 		}
+	} else if inner, ok := n.HardReset(); ok {
+		w.key("hard-reset")
+		w.notificationBody(inner)
 	} else if Printable(n.Data) {
 		w.key("data-text")
 		w.strBytes(n.Data)

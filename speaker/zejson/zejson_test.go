@@ -551,3 +551,18 @@ func TestQuoting(t *testing.T) {
 		}
 	}
 }
+
+// A Cease / Hard Reset shows the NOTIFICATION it encapsulates (RFC 8538
+// §3): here FRR's, as captured in frr-frr-ebgp-rfc9072-extended-optparams.
+func TestHardResetNotification(t *testing.T) {
+	msg := wire.AppendNotification(nil, wire.Notification{Code: wire.CodeCease, Subcode: wire.SubHardReset,
+		Data: append([]byte{6, 2, 4}, "done"...)}) // inner 6/2, communication length 4, "done"
+	out, err := AppendMessage(nil, msg, wire.Context{}, NoMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"hard-reset":{"code":6,"subcode":2,"code-name":"Cease","subcode-name":"Administrative shutdown","data":"04646F6E65","communication":"done"}`
+	if !strings.Contains(string(out), want) {
+		t.Errorf("got %s\nwant it to contain %s", out, want)
+	}
+}
