@@ -91,16 +91,25 @@ func NewIterator(b []byte) Iterator { return Iterator{rest: b} }
 // inlined into the caller's loop: a malformed attribute stays at the
 // start of what is left (later calls stop on it again), and Err builds
 // the error.
+//
+// A walk is a chain of header reads, each at the end of the previous
+// attribute, so its latency is the walk's: the length octets are read
+// at fixed offsets (2, and 2-3 with FlagExtendedLength) chosen by a
+// branch, not at an offset computed from the flags octet, which would
+// put a second dependent load on the chain.
 func (it *Iterator) Next() bool {
 	r := it.rest
 	if len(r) >= 3 {
-		v := 3 + int(r[0]>>4&1) // start of the value: a 2-octet length with FlagExtendedLength
-		if v <= len(r) {
-			// The length is r[2], or r[2]<<8 | r[3] with the extended length.
-			if n := v + (int(r[v-1]) | int(r[2])<<(8*(v-3))); n <= len(r) {
-				it.raw, it.rest = r[:n], r[n:]
-				return true
+		n := 3 + int(r[2])
+		if r[0]&byte(FlagExtendedLength) != 0 {
+			n = len(r) + 1 // a truncated header fails below
+			if len(r) >= 4 {
+				n = 4 + int(binary.BigEndian.Uint16(r[2:]))
 			}
+		}
+		if n <= len(r) {
+			it.raw, it.rest = r[:n], r[n:]
+			return true
 		}
 	}
 	return false
