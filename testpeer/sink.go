@@ -1,0 +1,296 @@
+package testpeer
+
+import (
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/ze-bgp/ze/speaker/capability"
+	"github.com/ze-bgp/ze/speaker/message"
+	"github.com/ze-bgp/ze/speaker/nlri"
+	"github.com/ze-bgp/ze/speaker/wire"
+)
+
+// counters are one session's message and prefix counts.
+type counters struct {
+	mu        sync.Mutex
+	msgs      [6]int64 // by type (1-5), 0 for others
+	octets    int64
+	fams      map[wire.Family]*famCount
+	rfc7606   int64
+	echoed    int64
+	notEchoed int64
+	eorDone   bool // End-of-RIB seen for every negotiated family
+}
+
+type famCount struct {
+	announced, withdrawn int64
+	eor                  bool
+}
+
+func (c *counters) init() { c.fams = make(map[wire.Family]*famCount, 2) }
+
+func (c *counters) fam(f wire.Family) *famCount {
+	fc := c.fams[f]
+	if fc == nil {
+		fc = &famCount{}
+		c.fams[f] = fc
+	}
+	return fc
+}
+
+// seen counts one received message of any type, in any state.
+func (c *counters) seen(typ wire.Type, n int) {
+	c.mu.Lock()
+	if int(typ) < len(c.msgs) {
+		c.msgs[typ]++
+	} else {
+		c.msgs[0]++
+	}
+	c.octets += int64(n)
+	c.mu.Unlock()
+}
+
+// update counts the prefixes of an UPDATE received in Established. It
+// applies the RFC 7606 checks (message.Check) and returns the error when
+// they call for a session reset; milder verdicts are only counted. It
+// reports whether the message was an End-of-RIB.
+func (c *counters) update(msg []byte, ctx wire.Context) (eor bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u, err := message.ParseUpdate(msg)
+	if err != nil {
+		return false, err
+	}
+	if err := message.Check(u, ctx); err != nil {
+		var we *wire.Error
+		if !errors.As(err, &we) || we.Action == wire.ActionSessionReset {
+			return false, err
+		}
+		c.rfc7606++
+	}
+	if f, ok := u.EndOfRIB(); ok {
+		c.fam(f).eor = true
+		return true, nil
+	}
+	v4 := wire.IPv4Unicast
+	if len(u.Withdrawn) > 0 {
+		n, _ := nlri.Count(u.Withdrawn, v4, ctx.AddPath(v4))
+		c.fam(v4).withdrawn += int64(n)
+	}
+	if len(u.NLRI) > 0 {
+		n, _ := nlri.Count(u.NLRI, v4, ctx.AddPath(v4))
+		c.fam(v4).announced += int64(n)
+	}
+	if m, ok, err := u.MPReach(); ok && err == nil {
+		c.fam(m.Family).announced += countNLRI(m.NLRI, m.Family, ctx)
+	}
+	if m, ok, err := u.MPUnreach(); ok && err == nil {
+		c.fam(m.Family).withdrawn += countNLRI(m.NLRI, m.Family, ctx)
+	}
+	return false, nil
+}
+
+// countNLRI counts the prefixes of an IP family; the NLRI of other
+// families (not parsed by this codec yet) count as one per attribute.
+func countNLRI(b []byte, f wire.Family, ctx wire.Context) int64 {
+	if !f.IsIP() {
+		if len(b) == 0 {
+			return 0
+		}
+		return 1
+	}
+	n, _ := nlri.Count(b, f, ctx.AddPath(f))
+	return int64(n)
+}
+
+// allEOR reports (once) whether End-of-RIB arrived for every family the
+// two OPENs have in common.
+func (c *counters) allEOR(local, remote capability.Set) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.eorDone {
+		return false
+	}
+	for _, f := range capability.CommonFamilies(local, remote) {
+		if fc := c.fams[f]; fc == nil || !fc.eor {
+			return false
+		}
+	}
+	c.eorDone = true
+	return true
+}
+
+// handle is the per-message work of an established session outside
+// check mode: count (sink), send back (echo), forward (reflect), and
+// track the prefixes that come back (inject --expect-back).
+func (p *Peer) handle(s *session, msg []byte, typ wire.Type, recv wire.Context) *ending {
+	if typ == wire.TypeOpen {
+		n := wire.Notification{Code: wire.CodeFSM, Subcode: 3}
+		s.notify(n)
+		return &ending{text: "OPEN in Established", failed: true, sent: &n, detail: describeReceived(msg, recv)}
+	}
+	var eor bool
+	var err error
+	switch typ {
+	case wire.TypeUpdate:
+		eor, err = s.counts.update(msg, recv)
+	case wire.TypeRouteRefresh:
+		_, err = wire.ParseRouteRefresh(msg)
+	}
+	if err != nil {
+		var we *wire.Error
+		if !errors.As(err, &we) {
+			we = wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "%s", err.Error())
+		}
+		n := wire.NotificationFor(we)
+		s.notify(n)
+		return &ending{text: "malformed " + typ.String() + ": " + we.Msg, failed: true, sent: &n, detail: describeReceived(msg, recv)}
+	}
+	if s.back != nil {
+		s.back.see(msg, typ, recv)
+		return nil
+	}
+	if typ == wire.TypeUpdate {
+		switch p.cfg.Mode {
+		case ModeEcho:
+			s.echo(msg, recv)
+		case ModeReflect:
+			p.reflect(s, msg, recv)
+		}
+	}
+	if eor && p.cfg.SinkUntilEOR {
+		s.mu.Lock()
+		local, remote := s.localSet, s.remoteSet
+		s.mu.Unlock()
+		if s.counts.allEOR(local, remote) && int(p.eorSessions.Add(1)) >= p.cfg.Peers {
+			p.stop(nil)
+		}
+	}
+	return nil
+}
+
+// echo sends an UPDATE back unchanged when both directions use the same
+// encoding context; otherwise it is counted as not echoed (re-encoding
+// is not the echo's job) and reported once.
+func (s *session) echo(msg []byte, recv wire.Context) {
+	_, send := s.contexts()
+	if send != recv {
+		s.counts.mu.Lock()
+		s.counts.notEchoed++
+		first := s.counts.notEchoed == 1
+		s.counts.mu.Unlock()
+		if first {
+			s.p.out.problem("note " + s.name + ": not echoing UPDATEs: the two directions negotiated different encodings (ADD-PATH, 4-octet AS or message size)")
+		}
+		return
+	}
+	if s.write(msg) == nil {
+		s.counts.mu.Lock()
+		s.counts.echoed++
+		s.counts.mu.Unlock()
+	}
+}
+
+// reflect sends an UPDATE to every other session that can take it
+// (canForward) whose send context equals the context it was received
+// with.
+func (p *Peer) reflect(from *session, msg []byte, recv wire.Context) {
+	for _, t := range p.snapshot() {
+		if t == from || !t.canForward() {
+			continue
+		}
+		if _, send := t.contexts(); send != recv {
+			continue
+		}
+		if t.write(msg) == nil {
+			from.counts.mu.Lock()
+			from.counts.echoed++
+			from.counts.mu.Unlock()
+		}
+	}
+}
+
+// canForward reports whether UPDATEs may be sent to s: our OPEN and
+// KEEPALIVE went out and the contexts are known (OpenConfirm or
+// Established). The remote sees our KEEPALIVE before anything forwarded,
+// so it is Established by then; a session that has just been opened
+// does not miss what arrives meanwhile on the others.
+func (s *session) canForward() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.negotiated && s.kaSent && !s.closing && (s.state == stateOpenConfirm || s.state == stateEstablished)
+}
+
+// Summary is the JSON summary of sink, echo and reflect modes (also
+// available for the others), printed as {"MODE":{…}}.
+type Summary struct {
+	Seconds     float64                `json:"seconds"`
+	Sessions    int                    `json:"sessions"`    // connections made
+	Established int                    `json:"established"` // of them, reached Established
+	Errors      int                    `json:"errors"`      // sessions that ended in a failure
+	Messages    map[string]int64       `json:"messages"`    // received, by type
+	Octets      int64                  `json:"octets"`      // received
+	Families    map[string]FamilyCount `json:"families"`
+	RFC7606     int64                  `json:"rfc7606,omitempty"`    // UPDATEs with a treat-as-withdraw or attribute-discard verdict
+	Echoed      int64                  `json:"echoed,omitempty"`     // UPDATEs sent back (echo) or forwarded (reflect)
+	NotEchoed   int64                  `json:"not-echoed,omitempty"` // UPDATEs not echoed: contexts differ
+}
+
+// FamilyCount is what arrived for one family.
+type FamilyCount struct {
+	Announced int64 `json:"announced"` // prefixes (one per MP_REACH_NLRI for families not parsed yet)
+	Withdrawn int64 `json:"withdrawn"`
+	EOR       int   `json:"eor"` // sessions that sent End-of-RIB
+}
+
+// Summary adds up every session's counts so far.
+func (p *Peer) Summary() Summary {
+	sum := Summary{
+		Seconds:     time.Since(p.started).Seconds(),
+		Established: int(p.established.Load()),
+		Errors:      int(p.failures.Load()),
+		Messages:    map[string]int64{},
+		Families:    map[string]FamilyCount{},
+	}
+	for t := wire.TypeOpen; t <= wire.TypeRouteRefresh; t++ {
+		sum.Messages[t.String()] = 0
+	}
+	for _, s := range p.snapshot() {
+		sum.Sessions++
+		c := &s.counts
+		c.mu.Lock()
+		for i, n := range c.msgs {
+			if i == 0 {
+				if n > 0 {
+					sum.Messages["unknown"] += n
+				}
+				continue
+			}
+			sum.Messages[wire.Type(i).String()] += n
+		}
+		sum.Octets += c.octets
+		sum.RFC7606 += c.rfc7606
+		sum.Echoed += c.echoed
+		sum.NotEchoed += c.notEchoed
+		for f, fc := range c.fams {
+			x := sum.Families[f.String()]
+			x.Announced += fc.announced
+			x.Withdrawn += fc.withdrawn
+			if fc.eor {
+				x.EOR++
+			}
+			sum.Families[f.String()] = x
+		}
+		c.mu.Unlock()
+	}
+	return sum
+}
+
+// WriteSummary prints the summary on stdout as one JSON line keyed by
+// the mode: {"sink":{…}}. `ze-test peer` calls it on SIGUSR1 and at exit.
+func (p *Peer) WriteSummary() {
+	b, _ := json.Marshal(map[string]Summary{p.cfg.Mode.String(): p.Summary()})
+	p.out.write(p.out.stdout, append(b, '\n'))
+}
