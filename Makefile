@@ -41,8 +41,11 @@ fuzz:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -benchtime 3x ./interop/bench/
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 -benchtime 1x ./testpeer/
 
 demo: build
+	@./testdata/demo/live.sh $(BIN)
+	@echo
 	@echo "== ze bgp decode --pcap testdata/demo/exabgp-gobgp-ibgp-addpath-v4v6.pcapng --format text"
 	@$(BIN)/ze bgp decode --pcap testdata/demo/exabgp-gobgp-ibgp-addpath-v4v6.pcapng --format text
 	@echo
@@ -50,7 +53,8 @@ demo: build
 	@$(BIN)/ze bgp decode --pcap testdata/demo/exabgp-gobgp-ibgp-addpath-v4v6.pcapng | head -6
 	@echo
 	@echo "== encode a route and decode it back"
-	@$(BIN)/ze bgp encode "route 10.0.0.0/24 next-hop 192.0.2.1 origin igp as-path [65001 65002] med 10 community [65000:1 no-export] large-community [65000:1:2]" | tee /dev/stderr | $(BIN)/ze bgp decode --format text
+	@hex=$$($(BIN)/ze bgp encode "route 10.0.0.0/24 next-hop 192.0.2.1 origin igp as-path [65001 65002] med 10 community [65000:1 no-export] large-community [65000:1:2]") && \
+		echo "$$hex" && echo "$$hex" | $(BIN)/ze bgp decode --format text
 
 interop: build
 	./interop/run.sh
