@@ -38,7 +38,9 @@ func (c *checkResult) verdict(p *Peer, timedOut bool) error {
 	defer c.mu.Unlock()
 	sc := p.cfg.Script
 	if c.failed == 0 && c.passed == p.cfg.Peers {
-		p.out.result("check passed: %d expectations, %d connection(s), %d peer(s)", sc.Expectations(), sc.Connections(), p.cfg.Peers)
+		// Totals: every peer runs the whole script.
+		n := p.cfg.Peers
+		p.out.result("check passed: %d expectations, %d connection(s), %d peer(s)", n*sc.Expectations(), n*sc.Connections(), n)
 		return nil
 	}
 	if c.failed == 0 {
@@ -257,7 +259,7 @@ func (r *scriptRun) expectGroup(ctx context.Context, st *step) bool {
 // skippable reports whether an item that does not match may be skipped:
 // a whole message of an ignored type, or a handshake message.
 func (r *scriptRun) skippable(it *item) bool {
-	return it.kind == itemMessage && (r.ignore.has(it.typ()) || (it.handshake && it.next == 0))
+	return it.kind == itemMessage && !it.refused() && (r.ignore.has(it.typ()) || (it.handshake && it.next == 0))
 }
 
 // try compares one item with one expectation, consuming it when it
@@ -280,6 +282,14 @@ func (r *scriptRun) try(e *expectation, it *item) (verdict, string) {
 		return no("the UPDATE still carries %d route(s) no expectation took: %s", len(it.routes)-it.next, it.routes[it.next].text)
 	}
 	typ := it.typ()
+	if e.kind == expMalformed {
+		return r.tryMalformed(e, it)
+	}
+	if it.refused() && e.kind != expHex {
+		// Strict by default: only `expect malformed` (or the exact
+		// octets) accepts what the peer refuses.
+		return mismatch, fmt.Sprintf("expected %s, received %s", expectText(e), describeItem(it))
+	}
 	switch e.kind {
 	case expClose:
 		return no("expected the remote to close the connection, received %s", describeItem(it))
@@ -303,13 +313,14 @@ func (r *scriptRun) try(e *expectation, it *item) (verdict, string) {
 		return no("expected End-of-RIB for %s, received %s", e.family, describeItem(it))
 	case expRoute:
 		if typ != wire.TypeUpdate || it.kind != itemMessage {
-			return no("expected an UPDATE with route %s, received %s", e.route.String(), describeItem(it))
+			return no("expected an UPDATE with %s, received %s", e.route.String(), describeItem(it))
 		}
-		if !it.expanded {
-			it.routes, it.expanded = updateRoutes(it.msg, it.ctx), true
+		it.expand()
+		if it.routesErr != nil {
+			return no("expected %s, received an UPDATE that cannot be read as routes: %v", e.route.String(), it.routesErr)
 		}
 		if it.next >= len(it.routes) {
-			return no("expected route %s, received an UPDATE without routes: %s", e.route.String(), describeItem(it))
+			return no("expected %s, received an UPDATE without routes: %s", e.route.String(), describeItem(it))
 		}
 		rl := it.routes[it.next]
 		if !rl.ok || !e.route.match(rl.r) {
@@ -335,6 +346,29 @@ func (r *scriptRun) try(e *expectation, it *item) (verdict, string) {
 		doc, _ := it.json()
 		if m := jsonmatch.Match(e.json, doc); m != nil {
 			return no("%s", m.Error())
+		}
+	}
+	r.s.queue.pop()
+	return matched, ""
+}
+
+// tryMalformed compares an item with `expect malformed [TYPE] [JSON]`:
+// met by a refused item (item.refused) of that header type whose JSON
+// (the error object: "parsed":false, "error", "notification") matches.
+func (r *scriptRun) tryMalformed(e *expectation, it *item) (verdict, string) {
+	if !it.refused() {
+		if r.skippable(it) {
+			return skipped, ""
+		}
+		return mismatch, fmt.Sprintf("expected %s, received %s, which is not malformed", expectText(e), describeItem(it))
+	}
+	if e.typ != 0 && it.typ() != e.typ {
+		return mismatch, fmt.Sprintf("expected %s, received %s", expectText(e), describeItem(it))
+	}
+	if e.json != nil {
+		doc, _ := it.json()
+		if m := jsonmatch.Match(e.json, doc); m != nil {
+			return mismatch, m.Error()
 		}
 	}
 	r.s.queue.pop()

@@ -218,14 +218,14 @@ func TestCheckGarbage(t *testing.T) {
 }
 
 // TestOpenEdits: wire-level OPEN edits and an unknown message type, seen
-// by a check peer.
+// by a check peer; with the automatic handshake the check peer answers
+// the unknown type by itself (1/3, the type as data).
 func TestOpenEdits(t *testing.T) {
 	cc := testConfig(ModeCheck)
 	cc.Timeout = 3 * time.Second
 	cc.Script = mustScript(t, `
 expect open {"my-as":65001,"capabilities":["=",{"name":"multiprotocol"},{"name":"route-refresh"},{"code":200,"name":"capability-200","hex":"DEADBEEF"}]}
 expect hex FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 0013 09
-send notification 1/3 hex 09
 `)
 	check := Start(t, cc)
 	dc := testConfig(ModeSink)

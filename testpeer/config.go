@@ -140,9 +140,10 @@ type InjectConfig struct {
 	// Withdraw withdraws every prefix WithdrawAfter after End-of-RIB.
 	Withdraw      bool
 	WithdrawAfter time.Duration
-	// ExpectBack dials a second session to ADDR:PORT (from
-	// ExpectBackSource when set) and waits until every prefix (and every
-	// withdrawal) arrived there.
+	// ExpectBack: once the inject session is Established, dial a second
+	// session to ADDR:PORT (from ExpectBackSource when set), wait until it
+	// is Established too, then send, and wait until every prefix (and
+	// every withdrawal) arrived there.
 	ExpectBack       string
 	ExpectBackSource netip.Addr
 	// Linger keeps the session up after the report (negative: until the

@@ -36,8 +36,12 @@ func (r *scriptRun) failf(st *step, it *item, format string, args ...any) {
 	}
 	if it != nil && it.kind != itemEnd {
 		doc, text := it.json()
-		if st.kind == stepExpect && st.expect.json != nil && doc != nil && (st.expect.typ == 0 || st.expect.typ == it.typ()) {
+		jsonWhy := !it.refused() || st.expect.kind == expMalformed // else the JSON is not why it failed
+		if st.kind == stepExpect && jsonWhy && st.expect.json != nil && doc != nil && (st.expect.typ == 0 || st.expect.typ == it.typ()) {
 			writeDiff(&b, st.expect.json, doc)
+		}
+		if it.sent != nil {
+			fmt.Fprintf(&b, "  the test peer answered it with notification %s\n", notificationText(*it.sent))
 		}
 		fmt.Fprintf(&b, "  received %s\n", text)
 		fmt.Fprintf(&b, "  hex      %s\n", zejson.AppendHex(nil, it.msg))
@@ -58,6 +62,9 @@ func describeItem(it *item) string {
 		return fmt.Sprintf("malformed input (%s)", it.err.Msg)
 	}
 	typ := it.typ()
+	if it.refused() {
+		return refusalText(typ, it.err)
+	}
 	switch typ {
 	case wire.TypeNotification:
 		if n, err := wire.ParseNotification(it.msg); err == nil {
@@ -67,9 +74,7 @@ func describeItem(it *item) string {
 		if f, ok := eorFamily(it); ok {
 			return "End-of-RIB " + f.String()
 		}
-		if !it.expanded {
-			it.routes, it.expanded = updateRoutes(it.msg, it.ctx), true
-		}
+		it.expand()
 		if len(it.routes) > it.next {
 			return fmt.Sprintf("update (%d routes, first: %s)", len(it.routes)-it.next, it.routes[it.next].text)
 		}
@@ -77,8 +82,25 @@ func describeItem(it *item) string {
 	return typ.String()
 }
 
-// expectText describes an expectation for type mismatches.
+// expectText describes an expectation for mismatches.
 func expectText(e *expectation) string {
+	switch e.kind {
+	case expMalformed:
+		if e.typ != 0 {
+			return "a malformed " + e.typ.String()
+		}
+		return "malformed input"
+	case expHex:
+		return "these octets"
+	case expEOR:
+		return "End-of-RIB " + e.family.String()
+	case expRoute:
+		return e.route.String()
+	case expClose:
+		return "the remote to close the connection"
+	case expSilence:
+		return "nothing for " + e.dur.String()
+	}
 	if e.code >= 0 {
 		return "notification " + codeSubText(e.code, e.sub)
 	}
@@ -100,12 +122,38 @@ func eorFamily(it *item) (wire.Family, bool) {
 // writeDiff writes a unified diff of the expected document against the
 // received one cut down to the members the expectation names.
 func writeDiff(b *strings.Builder, expected, actual any) {
-	want := indentJSON(expected)
+	want := indentJSON(stripExact(expected))
 	got := indentJSON(project(expected, actual))
 	b.WriteString("  --- expected\n  +++ received (members the expectation names)\n")
 	for _, l := range lineDiff(want, got) {
 		b.WriteString("  " + l + "\n")
 	}
+}
+
+// stripExact returns v without the "=" markers of exact arrays
+// (internal/jsonmatch syntax): the marker is not an element, and the
+// diff would show it as one missing from what was received.
+func stripExact(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = stripExact(e)
+		}
+		return out
+	case []any:
+		if len(x) > 0 {
+			if s, ok := x[0].(string); ok && s == jsonmatch.Exact {
+				x = x[1:]
+			}
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = stripExact(e)
+		}
+		return out
+	}
+	return v
 }
 
 // project keeps the parts of actual that expected talks about: for

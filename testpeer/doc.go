@@ -31,7 +31,10 @@
 // Bad input never panics and never hangs past Config.Timeout: garbage,
 // a truncated message or a close in the middle of one is reported with
 // its hex and its ze JSON decoding, and answered with the NOTIFICATION
-// the *wire.Error implies.
+// the *wire.Error implies. Check mode is as strict: with the automatic
+// handshake it answers by itself, and refused input meets only the
+// script lines that ask for it (`expect malformed`, `expect hex`); with
+// `handshake manual` the script decides what to send.
 //
 // Start runs a peer inside a Go test, like httptest.NewServer.
 // docs/test-peer.md documents the command, its output lines and the

@@ -22,6 +22,7 @@ func FuzzParseScript(f *testing.F) {
 		"expect notification 6/2\nexpect route-refresh ipv4/unicast begin\nsend route-refresh ipv6/unicast end\n",
 		"expect json {\"type\":\"update\",\"x\":[\"=\",1]}\nexpect close\n",
 		"send notification 1/1 hex 0011\nexpect withdraw route 10.0.0.0/8\n",
+		"expect malformed update {\"notification\":{\"code\":3}}\nexpect malformed\nexpect malformed open\n",
 	} {
 		f.Add(s)
 	}
@@ -52,8 +53,9 @@ func FuzzParseScript(f *testing.F) {
 }
 
 // FuzzSessionInput protects the session: whatever octets a remote sends
-// after (or instead of) a proper OPEN and KEEPALIVE, the sink and check
-// modes end the session without panicking or hanging.
+// after (or instead of) a proper OPEN and KEEPALIVE, the sink, check
+// (automatic and manual handshake) and echo modes end the session
+// without panicking or hanging.
 func FuzzSessionInput(f *testing.F) {
 	open := message.AppendOpen(nil, message.OpenParams{ASN: 65001, HoldTime: 90, RouterID: netipAddr("192.0.2.1")})
 	ka := wire.AppendKeepalive(nil)
@@ -64,7 +66,8 @@ func FuzzSessionInput(f *testing.F) {
 	f.Add(true, wire.AppendNotification(nil, wire.Notification{Code: 6, Subcode: 2, Data: []byte{3, 'a', 'b'}}))
 	script := mustScript(f, "expect update\nexpect close\n")
 	f.Fuzz(func(t *testing.T, handshake bool, data []byte) {
-		for _, mode := range []Mode{ModeSink, ModeCheck, ModeEcho} {
+		for i, mode := range []Mode{ModeSink, ModeCheck, ModeCheck, ModeEcho} {
+			manual := i == 2 // check mode with `handshake manual` too
 			cfg := DefaultConfig()
 			cfg.Mode, cfg.Listen, cfg.Quiet, cfg.Script = mode, "127.0.0.1:0", true, script
 			p, err := New(cfg, io.Discard, io.Discard)
@@ -73,7 +76,7 @@ func FuzzSessionInput(f *testing.F) {
 			}
 			local, remote := net.Pipe()
 			go io.Copy(io.Discard, remote) //nolint:errcheck // drain what the peer sends
-			s := p.addSession(local, false)
+			s := p.addSession(local, manual)
 			s.start()
 			if handshake {
 				remote.Write(open) //nolint:errcheck

@@ -15,9 +15,15 @@ import (
 // needs): the first message must be an OPEN that passes
 // message.Open.Validate (and names PeerASN when set), the next one a
 // KEEPALIVE; anything else is a Finite State Machine Error (RFC 6608
-// subcodes). In check mode nothing is sent on our own: the problem is
-// attached to the queued message and the script decides (a failing
-// expectation sends the NOTIFICATION then).
+// subcodes). In Established, establishedError applies (an OPEN, an
+// UPDATE with an RFC 7606 session-reset verdict, a bad ROUTE-REFRESH).
+//
+// Check mode queues every message for the script, with the error it
+// implies attached (item.err). With the automatic handshake the peer
+// also answers it as the other modes do: it sends the NOTIFICATION and
+// ends the session. With `handshake manual` nothing is sent: the script
+// decides (a failing expectation sends the NOTIFICATION then), and a
+// message out of handshake order is not refused (item.order).
 func (s *session) receive(msg []byte, typ wire.Type, recv wire.Context) *ending {
 	s.mu.Lock()
 	st := s.state
@@ -25,6 +31,12 @@ func (s *session) receive(msg []byte, typ wire.Type, recv wire.Context) *ending 
 	if typ == wire.TypeNotification {
 		if s.queue == nil {
 			return s.remoteNotification(msg)
+		}
+		if n, err := wire.ParseNotification(msg); err == nil {
+			n.Data = append([]byte(nil), n.Data...)
+			s.mu.Lock()
+			s.recvNotif = &n
+			s.mu.Unlock()
 		}
 		if st != stateEstablished {
 			// The remote refused the handshake: let the script look.
@@ -57,12 +69,9 @@ func (s *session) receive(msg []byte, typ wire.Type, recv wire.Context) *ending 
 					return &ending{text: "sending OPEN: " + err.Error(), failed: true}
 				}
 			}
-			if err := s.write(keepaliveMsg); err != nil {
+			if err := s.sendHandshakeKeepalive(); err != nil {
 				return &ending{text: "sending KEEPALIVE: " + err.Error(), failed: true}
 			}
-			s.mu.Lock()
-			s.kaSent = true
-			s.mu.Unlock()
 		}
 	case stateOpenConfirm:
 		switch typ {
@@ -77,6 +86,9 @@ func (s *session) receive(msg []byte, typ wire.Type, recv wire.Context) *ending 
 		}
 	case stateEstablished:
 		if s.queue != nil {
+			if we := establishedError(msg, typ, recv); we != nil {
+				return s.protocolError(msg, recv, we)
+			}
 			return nil
 		}
 		return s.p.handle(s, msg, typ, recv)
@@ -117,29 +129,29 @@ func (s *session) gotOpen(msg []byte) *wire.Error {
 	return nil
 }
 
-// protocolError handles a message the handshake rejects: in check mode
-// the problem rides on the queued message and the handshake is over;
-// otherwise the implied NOTIFICATION is sent and the session ends.
+// protocolError handles a message the session refuses (we is what it
+// implies). Check mode attaches we to the queued message for the
+// script; with `handshake manual` nothing more happens (an error of
+// handshake order does not even refuse the message). Otherwise the
+// implied NOTIFICATION is sent and the session ends.
 func (s *session) protocolError(msg []byte, recv wire.Context, we *wire.Error) *ending {
+	if s.queue != nil && s.lastItem != nil {
+		s.lastItem.err = we
+		s.lastItem.order = s.manual && we.Code == wire.CodeFSM
+	}
 	if s.manual {
-		if s.lastItem != nil {
-			s.lastItem.err = we
-		}
 		return nil
 	}
 	s.mu.Lock()
-	s.state = stateFailed
-	s.mu.Unlock()
-	if s.queue != nil {
-		if s.lastItem != nil {
-			s.lastItem.err = we
-		}
-		s.markReady()
-		return nil
+	if s.state != stateEstablished {
+		s.state = stateFailed
 	}
-	n := wire.NotificationFor(we)
-	s.notify(n)
-	return &ending{text: we.Msg, failed: true, sent: &n, detail: describeReceived(msg, recv)}
+	s.mu.Unlock()
+	e := s.refusal(msg, wire.Type(msg[18]), recv, we)
+	if s.queue != nil && s.lastItem != nil {
+		s.lastItem.sent = e.sent
+	}
+	return e
 }
 
 // remoteNotification ends the session on a NOTIFICATION from the remote

@@ -9,7 +9,9 @@ import (
 
 	"github.com/ze-bgp/ze/speaker/attr"
 	"github.com/ze-bgp/ze/speaker/capability"
+	"github.com/ze-bgp/ze/speaker/message"
 	"github.com/ze-bgp/ze/speaker/nlri"
+	"github.com/ze-bgp/ze/speaker/route"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -28,9 +30,10 @@ type injector struct {
 	fams    []wire.Family // negotiated: End-of-RIB for each
 	addPath bool
 	max     int    // message size limit
-	head    []byte // ORIGIN, AS_PATH, NEXT_HOP (IPv4)
-	tail    []byte // LOCAL_PREF (iBGP)
-	nh      []byte // MP_REACH_NLRI next hop (IPv6)
+	head    []byte // attributes before MED: ORIGIN, AS_PATH, NEXT_HOP (IPv4)
+	tail    []byte // attributes between MED and MP_REACH_NLRI: LOCAL_PREF (iBGP)
+	high    []byte // attributes after MP_REACH_NLRI: AS4_PATH (towards a 2-octet-AS peer)
+	nh      []byte // MP_REACH_NLRI next hop field (IPv6)
 	per     int    // prefixes per UPDATE, capped by the message size
 	buf     []byte
 	scratch []byte
@@ -59,35 +62,63 @@ func newInjector(s *session) (*injector, error) {
 		nh = s.local.Addr().Unmap()
 	}
 	ibgp := asn == remoteASN
-	in.head = attr.AppendOrigin(nil, attr.OriginIGP)
-	var segs []attr.Segment
-	if !ibgp {
-		segs = []attr.Segment{{Type: attr.ASSequence, ASNs: []uint32{asn}}}
-	}
-	in.head = attr.AppendASPath(in.head, segs, send.ASN4)
-	if in.fam.AFI == wire.AFIIPv4 {
-		in.head = attr.AppendNextHop(in.head, nh.Unmap())
-	} else {
-		if nh.Is4() {
-			nh = netip.AddrFrom16(nh.As16()) // IPv4-mapped (RFC 4291 §2.5.5.2)
-		}
-		b := nh.As16()
-		in.nh = b[:]
-	}
-	if ibgp {
-		in.tail = attr.AppendLocalPref(nil, 100)
+	if err := in.attributes(nh, asn, ibgp, send); err != nil {
+		return nil, err
 	}
 	// Cap prefixes per UPDATE so that every UPDATE fits.
 	pfx := 1 + (ic.PrefixStart.Bits()+7)/8
 	if in.addPath {
 		pfx += 4
 	}
-	room := in.max - wire.HeaderLen - 4 - len(in.head) - len(in.tail) - 7 // MED
+	room := in.max - wire.HeaderLen - 4 - len(in.head) - len(in.tail) - len(in.high) - 7 // MED
 	if in.fam.AFI != wire.AFIIPv4 {
 		room -= 4 + 5 + len(in.nh) // MP_REACH_NLRI header (extended length) and fields
 	}
 	in.per = max(1, min(ic.PerUpdate, room/pfx))
 	return in, nil
+}
+
+// attributes encodes the attributes every UPDATE shares with package
+// route's encoder, the one `ze bgp encode` and the script's `send route`
+// use (so that, towards a peer without 4-octet AS support, an AS above
+// 65535 goes as AS_TRANS in AS_PATH with the real path in AS4_PATH,
+// RFC 6793 §4.2.2): ORIGIN IGP, AS_PATH [asn] (empty for iBGP), NEXT_HOP
+// or the MP_REACH_NLRI next hop, LOCAL_PREF 100 for iBGP. It splits them
+// around the MED (code 4) and MP_REACH_NLRI (code 14) so that every
+// UPDATE keeps ascending type codes.
+func (in *injector) attributes(nh netip.Addr, asn uint32, ibgp bool, send wire.Context) error {
+	r := route.Route{Family: in.fam, Prefix: in.ic.PrefixStart, NextHop: nh, Origin: attr.OriginIGP}
+	if ibgp {
+		r.LocalPref, r.HasLocalPref = 100, true
+	} else {
+		r.ASPath = []attr.Segment{{Type: attr.ASSequence, ASNs: []uint32{asn}}}
+	}
+	msg, err := r.AppendUpdate(nil, send)
+	if err != nil {
+		return err
+	}
+	u, err := message.ParseUpdate(msg)
+	if err != nil {
+		return err
+	}
+	it := u.Attributes()
+	for it.Next() {
+		switch c := it.Code(); {
+		case c == attr.CodeMPReach:
+			m, err := attr.ParseMPReach(it.Value())
+			if err != nil {
+				return err
+			}
+			in.nh = append([]byte(nil), m.NextHop...)
+		case c < attr.CodeMED:
+			in.head = append(in.head, it.Raw()...)
+		case c < attr.CodeMPReach:
+			in.tail = append(in.tail, it.Raw()...)
+		default:
+			in.high = append(in.high, it.Raw()...)
+		}
+	}
+	return it.Err()
 }
 
 // appendUpdate appends one UPDATE announcing (or withdrawing) the next n
@@ -122,6 +153,9 @@ func (in *injector) appendUpdate(dst []byte, g *prefixGen, n int, med uint32, wi
 		} else {
 			dst = attr.AppendMPReach(dst, in.fam, in.nh, in.scratch)
 		}
+	}
+	if !withdraw {
+		dst = append(dst, in.high...)
 	}
 	binary.BigEndian.PutUint16(dst[apos:], uint16(len(dst)-apos-2))
 	if v4 {
@@ -240,7 +274,7 @@ func (p *Peer) injectSession(ctx context.Context, s *session) {
 	rep.end = time.Now()
 	if back != nil {
 		if !back.wait(ctx, back.allSeen) {
-			p.injectFailed(s, fmt.Sprintf("%d of %d prefixes came back before the %s", back.seenCount(), ic.Count, waitError(ctx, nil)))
+			p.injectFailed(s, fmt.Sprintf("only %d of %d prefixes came back: %s", back.seenCount(), ic.Count, back.waitError(ctx)))
 			return
 		}
 		rep.backAt = back.seenAt
@@ -260,7 +294,7 @@ func (p *Peer) injectSession(ctx context.Context, s *session) {
 		rep.wend = time.Now()
 		if back != nil {
 			if !back.wait(ctx, back.allGone) {
-				p.injectFailed(s, fmt.Sprintf("%d of %d withdrawals came back before the %s", back.goneCount(), ic.Count, waitError(ctx, nil)))
+				p.injectFailed(s, fmt.Sprintf("only %d of %d withdrawals came back: %s", back.goneCount(), ic.Count, back.waitError(ctx)))
 				return
 			}
 			rep.backGoneAt = back.goneAt

@@ -210,6 +210,19 @@ func (b *backCounter) goneCount() int {
 	return b.ngone
 }
 
+// waitError says why wait gave up: "timed out waiting for the rest",
+// "interrupted waiting for the rest" or "the expect-back session ended".
+func (b *backCounter) waitError(ctx context.Context) string {
+	if ctx.Err() == nil {
+		select {
+		case <-b.s.done:
+			return "the expect-back session ended"
+		default:
+		}
+	}
+	return waitError(ctx, nil) + " waiting for the rest"
+}
+
 // wait waits for ch (allSeen or allGone), the back session's end or ctx.
 func (b *backCounter) wait(ctx context.Context, ch chan struct{}) bool {
 	select {

@@ -1,7 +1,10 @@
 package testpeer
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -23,15 +26,18 @@ type item struct {
 	kind      itemKind
 	msg       []byte // a copy
 	ctx       wire.Context
-	index     int         // message number in the connection
-	err       *wire.Error // the NOTIFICATION the item implies (malformed, refused by the handshake)
-	handshake bool        // consumed by the automatic handshake: skipped when not expected
-	text      string      // itemEnd: why
-	remote    bool        // itemEnd: the remote closed the connection
+	index     int                // message number in the connection
+	err       *wire.Error        // the NOTIFICATION the item implies (malformed, refused by the handshake)
+	order     bool               // err is only a handshake-order problem under `handshake manual`: not refused
+	sent      *wire.Notification // the NOTIFICATION the test peer answered it with, if it did
+	handshake bool               // consumed by the automatic handshake: skipped when not expected
+	text      string             // itemEnd: why
+	remote    bool               // itemEnd: the remote closed the connection
 
-	routes   []routeLine // an UPDATE's routes, once expanded for `expect route`
-	expanded bool
-	next     int // routes matched so far
+	routes    []routeLine // an UPDATE's routes, once expanded for `expect route`
+	routesErr error       // why the UPDATE cannot be read as routes
+	expanded  bool
+	next      int // routes matched so far
 
 	doc     any    // decoded JSON, once needed
 	docText []byte // its text
@@ -46,13 +52,39 @@ func (it *item) typ() wire.Type {
 	return wire.Type(it.msg[18])
 }
 
-// json decodes the item as ze JSON (without metadata), once.
+// expand reads an UPDATE's routes, once.
+func (it *item) expand() {
+	if !it.expanded {
+		it.routes, it.routesErr = updateRoutes(it.msg, it.ctx)
+		it.expanded = true
+	}
+}
+
+// json decodes the item as ze JSON (without metadata), once. A message
+// the peer refused although it decodes (a bad OPEN, a message out of
+// order) gets the members of ze's error object too: "error" and
+// "notification" {"code","subcode"}, as a malformed message has them.
 func (it *item) json() (any, []byte) {
 	if it.docText == nil {
 		it.docText, it.docErr = zejson.AppendMessage(nil, it.msg, it.ctx, zejson.Meta{})
 		it.doc, _ = decodeJSON(it.docText)
+		m, _ := it.doc.(map[string]any)
+		if _, has := m["error"]; m != nil && !has && it.refused() && it.err != nil && bytes.HasSuffix(it.docText, []byte("}")) {
+			msg, _ := json.Marshal(it.err.Msg)
+			it.docText = fmt.Appendf(it.docText[:len(it.docText)-1], `,"error":%s,"notification":{"code":%d,"subcode":%d}}`, msg, it.err.Code, it.err.Subcode)
+			it.doc, _ = decodeJSON(it.docText)
+		}
 	}
 	return it.doc, it.docText
+}
+
+// refused reports whether the peer refuses the item: input that does
+// not frame or was cut short, or a message whose err calls for a
+// NOTIFICATION (a bad OPEN, an UPDATE with an RFC 7606 session-reset
+// verdict, a message out of order with the automatic handshake). Only
+// `expect malformed` and `expect hex` accept a refused item.
+func (it *item) refused() bool {
+	return it.kind == itemMalformed || (it.kind == itemMessage && it.err != nil && !it.order)
 }
 
 // implied returns the NOTIFICATION the item calls for, if any: the
@@ -106,8 +138,10 @@ func newMessageItem(msg []byte, ctx wire.Context, index int) *item {
 	return &item{kind: itemMessage, msg: append([]byte(nil), msg...), ctx: ctx, index: index}
 }
 
-func (q *queue) pushMalformed(data []byte, ctx wire.Context, index int, err *wire.Error) *item {
-	return q.push(&item{kind: itemMalformed, msg: append([]byte(nil), data...), ctx: ctx, index: index, err: err})
+// pushMalformed queues input that does not frame (or was cut short);
+// sent is the NOTIFICATION the peer answered it with, if any.
+func (q *queue) pushMalformed(data []byte, ctx wire.Context, index int, err *wire.Error, sent *wire.Notification) {
+	q.push(&item{kind: itemMalformed, msg: append([]byte(nil), data...), ctx: ctx, index: index, err: err, sent: sent})
 }
 
 // pushEnd records the end of the connection; remote tells whether the

@@ -15,6 +15,7 @@ import (
 // routeMatch is an `expect route …` line: the prefix (and announce or
 // withdraw) always match; attributes only when the line names them.
 type routeMatch struct {
+	text  string // the line as written (after `expect`), blanks squeezed
 	r     route.Route
 	keys  []string // attribute keywords the line names
 	exact bool     // the line names a keyword this matcher does not know: compare whole routes
@@ -30,7 +31,7 @@ var routeKeywords = []string{"next-hop", "origin", "as-path", "med", "local-pref
 // out next-hop (route.Parse requires one to encode; here it is only not
 // compared).
 func parseRouteMatch(s string) (routeMatch, error) {
-	var m routeMatch
+	m := routeMatch{text: strings.Join(strings.Fields(s), " ")}
 	words := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '[' || r == ']' || r == '(' || r == ')' })
 	named := map[string]bool{}
 	for _, w := range words {
@@ -139,8 +140,9 @@ func fieldEqual(k string, a, b route.Route) bool {
 	return false
 }
 
-// String returns the expected route as the script should read it.
-func (m *routeMatch) String() string { return m.r.String() }
+// String returns the expected route as the script line names it (only
+// the attributes it names: the others are not compared).
+func (m *routeMatch) String() string { return m.text }
 
 // routeLine is one route of a received UPDATE, as text and parsed.
 type routeLine struct {
@@ -150,11 +152,12 @@ type routeLine struct {
 }
 
 // updateRoutes returns the routes of an UPDATE in textfmt's order
-// (withdrawals, then announcements). An End-of-RIB has none.
-func updateRoutes(msg []byte, ctx wire.Context) []routeLine {
+// (withdrawals, then announcements), or the decoding error. An
+// End-of-RIB has none.
+func updateRoutes(msg []byte, ctx wire.Context) ([]routeLine, error) {
 	b, err := textfmt.AppendMessage(nil, msg, ctx, zejson.Meta{})
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	var out []routeLine
 	for _, l := range bytes.Split(b, []byte{'\n'}) {
@@ -165,7 +168,7 @@ func updateRoutes(msg []byte, ctx wire.Context) []routeLine {
 		r, err := route.Parse(s)
 		out = append(out, routeLine{text: s, r: r, ok: err == nil})
 	}
-	return out
+	return out, nil
 }
 
 // textAppend appends msg as text lines (for --decode text).

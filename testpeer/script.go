@@ -73,12 +73,13 @@ type step struct {
 type expectKind uint8
 
 const (
-	expMessage expectKind = iota // a message of a type, optionally matching JSON or a NOTIFICATION code
-	expHex                       // exact octets
-	expEOR                       // End-of-RIB for a family
-	expRoute                     // one route of an UPDATE
-	expClose                     // the remote closes the connection
-	expSilence                   // nothing (but ignored types) for a while
+	expMessage   expectKind = iota // a message of a type, optionally matching JSON or a NOTIFICATION code
+	expHex                         // exact octets
+	expEOR                         // End-of-RIB for a family
+	expRoute                       // one route of an UPDATE
+	expClose                       // the remote closes the connection
+	expSilence                     // nothing (but ignored types) for a while
+	expMalformed                   // input the peer refuses, optionally of a type and matching JSON
 )
 
 type expectation struct {

@@ -71,6 +71,20 @@ func (sp *scriptParser) parseExpect(n int, rest string) (expectation, error) {
 			return e, sp.errf(n, "expect %s: %v", rest, err)
 		}
 		e.kind, e.route = expRoute, m
+	case "malformed":
+		e.kind = expMalformed
+		if w, more, _ := strings.Cut(arg, " "); w != "" && !strings.HasPrefix(w, "{") {
+			t, ok := typeByName(w)
+			if !ok || w == "unknown" {
+				return bad("want a message type (open, update, notification, keepalive, route-refresh) or a JSON object, not %q", w)
+			}
+			e.typ, arg = t, strings.TrimSpace(more)
+		}
+		j, err := jsonOrEmpty(e.typ, arg)
+		if err != nil {
+			return bad("%v", err)
+		}
+		e.json = j
 	case "close":
 		if arg != "" {
 			return bad("takes nothing after it")
@@ -83,9 +97,9 @@ func (sp *scriptParser) parseExpect(n int, rest string) (expectation, error) {
 		}
 		e.kind, e.dur = expSilence, d
 	case "":
-		return e, sp.errf(n, "expect needs what: open, update, keepalive, notification, route-refresh, json, hex, eor, route, close or silence")
+		return e, sp.errf(n, "expect needs what: open, update, keepalive, notification, route-refresh, json, hex, eor, route, malformed, close or silence")
 	default:
-		return e, sp.errf(n, "expect %q: unknown (want open, update, keepalive, notification, route-refresh, json, hex, eor, route, close or silence)", word)
+		return e, sp.errf(n, "expect %q: unknown (want open, update, keepalive, notification, route-refresh, json, hex, eor, route, malformed, close or silence)", word)
 	}
 	return e, nil
 }

@@ -1,6 +1,7 @@
 package testpeer
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -62,7 +63,8 @@ type session struct {
 	recvCtx    wire.Context
 	sendCtx    wire.Context
 	negotiated bool
-	kaSent     bool // our KEEPALIVE answered the remote OPEN
+	kaSent     bool               // our KEEPALIVE answered the remote OPEN
+	recvNotif  *wire.Notification // check mode: the last NOTIFICATION received
 	hold       time.Duration
 	kaTimer    *time.Timer
 	closing    bool
@@ -192,6 +194,11 @@ func (s *session) contexts() (recv, send wire.Context) {
 func (s *session) write(b []byte) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	return s.writeLocked(b)
+}
+
+// writeLocked is write with s.wmu held.
+func (s *session) writeLocked(b []byte) error {
 	if s.isClosing() {
 		return net.ErrClosed
 	}
@@ -202,6 +209,40 @@ func (s *session) write(b []byte) error {
 	s.conn.SetWriteDeadline(time.Now().Add(d)) //nolint:errcheck // a closed conn fails the write
 	_, err := s.conn.Write(b)
 	return err
+}
+
+// sendHandshakeKeepalive sends the KEEPALIVE that answers the remote
+// OPEN and marks it sent (kaSent) before the write lock is released. A
+// reflected UPDATE (forward) holds the same lock while it checks
+// canForward and writes, so it either comes after the KEEPALIVE and sees
+// the flag, or before it and is not sent: an UPDATE the remote sent
+// after it read our KEEPALIVE is never skipped for this session, and
+// nothing forwarded overtakes the KEEPALIVE.
+func (s *session) sendHandshakeKeepalive() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := s.writeLocked(keepaliveMsg); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.kaSent = true
+	s.mu.Unlock()
+	return nil
+}
+
+// forward writes an UPDATE received with context recv when s can take
+// it: canForward and an equal send context, checked under the write lock
+// (see sendHandshakeKeepalive). It reports whether msg was written.
+func (s *session) forward(msg []byte, recv wire.Context) bool {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if !s.canForward() {
+		return false
+	}
+	if _, send := s.contexts(); send != recv {
+		return false
+	}
+	return s.writeLocked(msg) == nil
 }
 
 func (s *session) holdTime() time.Duration {
@@ -266,6 +307,14 @@ type ending struct {
 	recv   *wire.Notification // what the remote sent, if anything
 }
 
+// eventText is the ending as the `closed` event says it.
+func (e *ending) eventText() string {
+	if e.sent != nil {
+		return e.text + "; sent notification " + notificationText(*e.sent)
+	}
+	return e.text
+}
+
 // finish records the first ending and prints it.
 func (s *session) finish(e *ending) {
 	s.mu.Lock()
@@ -276,10 +325,7 @@ func (s *session) finish(e *ending) {
 	s.end = e
 	s.mu.Unlock()
 	s.markReady()
-	text := e.text
-	if e.sent != nil {
-		text += "; sent notification " + notificationText(*e.sent)
-	}
+	text := e.eventText()
 	s.p.out.event("closed %s: %s", s.name, text)
 	if e.failed && s.queue == nil {
 		s.p.failures.Add(1)
@@ -329,6 +375,9 @@ func (s *session) readLoop() {
 		}
 		if e != nil {
 			s.finish(e)
+			if s.queue != nil {
+				s.queue.pushEnd(e.eventText(), false)
+			}
 			s.closeConn()
 			return
 		}
@@ -358,23 +407,31 @@ func (s *session) readFailed(err error) {
 		}
 		s.finish(&ending{text: "closed by the test peer"})
 	case errors.As(err, &fe):
+		s.countUnframed(fe)
 		e := &ending{text: "malformed message: " + fe.err.Msg, failed: true, detail: describeReceived(fe.data, recv)}
-		if s.queue != nil {
-			s.queue.pushMalformed(fe.data, recv, s.index+1, fe.err)
+		if s.queue != nil && s.manual {
+			// The script decides; it sees when the remote closes.
+			s.queue.pushMalformed(fe.data, recv, s.index+1, fe.err, nil)
 			s.drain()
 			return
 		}
 		n := wire.NotificationFor(fe.err)
 		e.sent = &n
 		s.notify(n)
+		if s.queue != nil {
+			s.queue.pushMalformed(fe.data, recv, s.index+1, fe.err, &n)
+		}
 		s.finish(e)
+		if s.queue != nil {
+			s.queue.pushEnd(e.eventText(), false)
+		}
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		// RFC 4271 §6.5: Hold Timer Expired.
 		n := wire.Notification{Code: wire.CodeHoldTimer}
 		s.notify(n)
 		e := &ending{text: fmt.Sprintf("hold timer expired (%s without a message)", time.Since(s.lastRecv).Round(time.Millisecond)), failed: true, sent: &n}
 		if s.queue != nil {
-			s.queue.pushEnd(e.text+"; sent notification 4/0", false)
+			s.queue.pushEnd(e.eventText(), false)
 		}
 		s.finish(e)
 	default:
@@ -383,6 +440,12 @@ func (s *session) readFailed(err error) {
 			partial = append(partial, b...)
 		}
 		e := &ending{text: "the remote closed the connection"}
+		s.mu.Lock()
+		if n := s.recvNotif; n != nil {
+			// Check mode: the NOTIFICATION (RFC 4271 §4.5) said why.
+			e.text, e.recv = "the remote sent notification "+notificationText(*n), n
+		}
+		s.mu.Unlock()
 		if !isEOF(err) {
 			e.text, e.failed = "read: "+err.Error(), true
 		}
@@ -393,13 +456,24 @@ func (s *session) readFailed(err error) {
 		if s.queue != nil {
 			if len(partial) > 0 {
 				s.queue.pushMalformed(partial, recv, s.index+1,
-					wire.Errorf(wire.CodeHeader, wire.SubBadMessageLength, nil, "testpeer: connection closed after %d octets of a message", len(partial)))
+					wire.Errorf(wire.CodeHeader, wire.SubBadMessageLength, nil, "testpeer: connection closed after %d octets of a message", len(partial)), nil)
 			}
 			s.queue.pushEnd(e.text, true)
 		}
 		s.finish(e)
 	}
 	s.closeConn()
+}
+
+// countUnframed counts a message refused at framing whose header is
+// whole and only its type is unknown (RFC 4271 §6.1 Bad Message Type):
+// it is a message, of an unknown type.
+func (s *session) countUnframed(fe *frameError) {
+	if fe.err.Code != wire.CodeHeader || fe.err.Subcode != wire.SubBadMessageType || len(fe.data) < wire.HeaderLen {
+		return
+	}
+	n := min(int(binary.BigEndian.Uint16(fe.data[wire.MarkerLen:])), len(fe.data))
+	s.counts.seen(wire.Type(fe.data[18]), n)
 }
 
 // drain keeps reading (and discarding) after the stream lost its framing

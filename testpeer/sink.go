@@ -53,21 +53,17 @@ func (c *counters) seen(typ wire.Type, n int) {
 }
 
 // update counts the prefixes of an UPDATE received in Established. It
-// applies the RFC 7606 checks (message.Check) and returns the error when
+// applies the RFC 7606 checks (checkUpdate) and returns the error when
 // they call for a session reset; milder verdicts are only counted. It
 // reports whether the message was an End-of-RIB.
-func (c *counters) update(msg []byte, ctx wire.Context) (eor bool, err error) {
+func (c *counters) update(msg []byte, ctx wire.Context) (eor bool, err *wire.Error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	u, err := message.ParseUpdate(msg)
-	if err != nil {
-		return false, err
+	u, mild, we := checkUpdate(msg, ctx)
+	if we != nil {
+		return false, we
 	}
-	if err := message.Check(u, ctx); err != nil {
-		var we *wire.Error
-		if !errors.As(err, &we) || we.Action == wire.ActionSessionReset {
-			return false, err
-		}
+	if mild {
 		c.rfc7606++
 	}
 	if f, ok := u.EndOfRIB(); ok {
@@ -122,31 +118,89 @@ func (c *counters) allEOR(local, remote capability.Set) bool {
 	return true
 }
 
+// checkUpdate parses an UPDATE and applies the RFC 7606 checks
+// (message.Check): err is the error when they call for a session reset
+// (the NOTIFICATION it implies is wire.NotificationFor(err)); mild
+// reports a treat-as-withdraw or attribute-discard verdict.
+func checkUpdate(msg []byte, ctx wire.Context) (u message.Update, mild bool, err *wire.Error) {
+	u, perr := message.ParseUpdate(msg)
+	if perr != nil {
+		return u, false, asWireError(perr)
+	}
+	if cerr := message.Check(u, ctx); cerr != nil {
+		we := asWireError(cerr)
+		if we.Action == wire.ActionSessionReset {
+			return u, false, we
+		}
+		return u, true, nil
+	}
+	return u, false, nil
+}
+
+// asWireError returns err as a *wire.Error (Malformed Attribute List,
+// session reset, when it is not one).
+func asWireError(err error) *wire.Error {
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return we
+	}
+	return wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "%s", err.Error())
+}
+
+// establishedError returns the error a message received in Established
+// implies, nil for a good one: an OPEN (FSM error 5/3, RFC 6608), an
+// UPDATE with an RFC 7606 session-reset verdict (3/x), a malformed
+// ROUTE-REFRESH.
+func establishedError(msg []byte, typ wire.Type, recv wire.Context) *wire.Error {
+	switch typ {
+	case wire.TypeOpen:
+		return wire.Errorf(wire.CodeFSM, 3, nil, "testpeer: open in Established")
+	case wire.TypeUpdate:
+		_, _, we := checkUpdate(msg, recv)
+		return we
+	case wire.TypeRouteRefresh:
+		if _, err := wire.ParseRouteRefresh(msg); err != nil {
+			return asWireError(err)
+		}
+	}
+	return nil
+}
+
+// refusal is the ending of a session that received msg, which implies
+// we: the NOTIFICATION is sent and the session fails.
+func (s *session) refusal(msg []byte, typ wire.Type, recv wire.Context, we *wire.Error) *ending {
+	n := wire.NotificationFor(we)
+	s.notify(n)
+	return &ending{text: refusalText(typ, we), failed: true, sent: &n, detail: describeReceived(msg, recv)}
+}
+
+// refusalText says why a message of type typ was refused:
+// `malformed update: …`, `OPEN refused: …`, or the handshake-order
+// problem itself.
+func refusalText(typ wire.Type, we *wire.Error) string {
+	switch we.Code {
+	case wire.CodeFSM:
+		return we.Msg
+	case wire.CodeOpen:
+		return "OPEN refused: " + we.Msg
+	}
+	return "malformed " + typ.String() + ": " + we.Msg
+}
+
 // handle is the per-message work of an established session outside
 // check mode: count (sink), send back (echo), forward (reflect), and
 // track the prefixes that come back (inject --expect-back).
 func (p *Peer) handle(s *session, msg []byte, typ wire.Type, recv wire.Context) *ending {
-	if typ == wire.TypeOpen {
-		n := wire.Notification{Code: wire.CodeFSM, Subcode: 3}
-		s.notify(n)
-		return &ending{text: "OPEN in Established", failed: true, sent: &n, detail: describeReceived(msg, recv)}
-	}
 	var eor bool
-	var err error
+	var we *wire.Error
 	switch typ {
 	case wire.TypeUpdate:
-		eor, err = s.counts.update(msg, recv)
-	case wire.TypeRouteRefresh:
-		_, err = wire.ParseRouteRefresh(msg)
+		eor, we = s.counts.update(msg, recv)
+	default:
+		we = establishedError(msg, typ, recv)
 	}
-	if err != nil {
-		var we *wire.Error
-		if !errors.As(err, &we) {
-			we = wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "%s", err.Error())
-		}
-		n := wire.NotificationFor(we)
-		s.notify(n)
-		return &ending{text: "malformed " + typ.String() + ": " + we.Msg, failed: true, sent: &n, detail: describeReceived(msg, recv)}
+	if we != nil {
+		return s.refusal(msg, typ, recv, we)
 	}
 	if s.back != nil {
 		s.back.see(msg, typ, recv)
@@ -198,13 +252,10 @@ func (s *session) echo(msg []byte, recv wire.Context) {
 // with.
 func (p *Peer) reflect(from *session, msg []byte, recv wire.Context) {
 	for _, t := range p.snapshot() {
-		if t == from || !t.canForward() {
+		if t == from {
 			continue
 		}
-		if _, send := t.contexts(); send != recv {
-			continue
-		}
-		if t.write(msg) == nil {
+		if t.forward(msg, recv) {
 			from.counts.mu.Lock()
 			from.counts.echoed++
 			from.counts.mu.Unlock()

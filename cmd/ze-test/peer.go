@@ -115,7 +115,7 @@ func parsePeerFlags(args []string, stdin io.Reader, stderr io.Writer) (testpeer.
 	fs.IntVar(&cfg.Inject.Count, "count", cfg.Inject.Count, "inject: `N` prefixes")
 	fs.IntVar(&cfg.Inject.PerUpdate, "per-update", cfg.Inject.PerUpdate, "inject: `N` prefixes per UPDATE")
 	fs.Float64Var(&cfg.Inject.Rate, "rate", 0, "inject: `PREFIXES` per second (0: as fast as possible)")
-	fs.StringVar(&cfg.Inject.ExpectBack, "expect-back", "", "inject: dial `ADDR:PORT` too and wait until the routes come back there")
+	fs.StringVar(&cfg.Inject.ExpectBack, "expect-back", "", "inject: once established, dial `ADDR:PORT` too (send only after it is established) and wait until the routes come back there")
 	fs.DurationVar(&cfg.Inject.Linger, "linger", 0, "inject: keep the session up this `DURATION` after the report (negative: until timeout or signal)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
