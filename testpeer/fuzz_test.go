@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ze-bgp/ze/speaker/message"
+	"github.com/ze-bgp/ze/speaker/nlri"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -90,6 +91,59 @@ func FuzzSessionInput(f *testing.F) {
 				t.Fatal("session did not end")
 			}
 			s.closeConn()
+		}
+	})
+}
+
+// FuzzCheckUpdate protects the sink's one-walk check (checkUpdate): for
+// any UPDATE, with or without ADD-PATH, its verdict is message.Check's on
+// the whole message (the same session-reset error, the same mild
+// verdict), and the prefixes it counts are nlri.Count's. It never
+// panics.
+func FuzzCheckUpdate(f *testing.F) {
+	attrs := []byte{
+		0x40, 1, 1, 0, // ORIGIN IGP
+		0x40, 2, 6, 2, 1, 0, 0, 0xFD, 0xE9, // AS_PATH [65001]
+		0x40, 3, 4, 192, 0, 2, 1, // NEXT_HOP 192.0.2.1
+	}
+	f.Add(false, []byte(nil), attrs, []byte{24, 10, 0, 0, 24, 10, 0, 1, 24, 10, 0, 2, 24, 10, 0, 3, 24, 10, 0, 4, 16, 10, 1})
+	f.Add(true, []byte(nil), attrs, []byte{0, 0, 0, 1, 24, 10, 0, 0})
+	f.Add(false, []byte{24, 10, 0, 0, 33, 1, 2, 3, 4, 5}, []byte(nil), []byte(nil))
+	f.Add(false, []byte(nil), attrs[:4], []byte{24, 10, 0, 0})                            // missing AS_PATH, NEXT_HOP: treat-as-withdraw
+	f.Add(false, []byte(nil), attrs[:4], []byte{24, 10, 0})                               // and a truncated prefix: reset
+	f.Add(true, []byte(nil), attrs, []byte{0, 0, 0, 1})                                   // path identifier alone
+	f.Add(false, []byte(nil), append([]byte{0x40, 3, 3, 1, 2, 3}, attrs...), []byte(nil)) // bad NEXT_HOP, no NLRI
+	f.Fuzz(func(t *testing.T, addPath bool, withdrawn, attrs, nlriField []byte) {
+		if len(withdrawn) > 0xFFFF || len(attrs) > 0xFFFF || len(nlriField) > 0xFFFF {
+			return
+		}
+		var ctx wire.Context
+		if addPath {
+			ctx, _ = ctx.WithAddPath(wire.IPv4Unicast, true)
+			ctx, _ = ctx.WithAddPath(wire.IPv6Unicast, true)
+		}
+		msg := message.AppendUpdate(nil, withdrawn, attrs, nlriField)
+		_, n, mild, we := checkUpdate(msg, ctx)
+		u, perr := message.ParseUpdate(msg)
+		var want *wire.Error
+		if perr != nil {
+			want = asWireError(perr)
+		} else if cerr := message.Check(u, ctx); cerr != nil {
+			want = asWireError(cerr)
+		}
+		if want != nil && want.Action == wire.ActionSessionReset {
+			if we == nil || we.Code != want.Code || we.Subcode != want.Subcode || we.Msg != want.Msg || string(we.Data) != string(want.Data) {
+				t.Fatalf("checkUpdate = %v, message.Check = %v", we, want)
+			}
+			return
+		}
+		if we != nil || mild != (want != nil) {
+			t.Fatalf("checkUpdate = %v mild %v, message.Check = %v", we, mild, want)
+		}
+		cw, _ := nlri.Count(u.Withdrawn, wire.IPv4Unicast, addPath)
+		ca, _ := nlri.Count(u.NLRI, wire.IPv4Unicast, addPath)
+		if n.Withdrawn != cw || n.Announced != ca {
+			t.Fatalf("counted %+v, nlri.Count %d/%d", n, cw, ca)
 		}
 	})
 }

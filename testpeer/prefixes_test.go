@@ -1,8 +1,11 @@
 package testpeer
 
 import (
+	"bytes"
 	"net/netip"
 	"testing"
+
+	"github.com/ze-bgp/ze/speaker/nlri"
 )
 
 func TestPrefixGen(t *testing.T) {
@@ -66,6 +69,25 @@ func TestPrefixesFit(t *testing.T) {
 	for _, tt := range tests {
 		if got := prefixesFit(netip.MustParsePrefix(tt.start), tt.count); got != tt.want {
 			t.Errorf("prefixesFit(%s, %d) = %v", tt.start, tt.count, got)
+		}
+	}
+}
+
+// TestAppendPrefixesFast: the injector's IPv4 fast path writes what
+// nlri.AppendPrefix writes, for every prefix length.
+func TestAppendPrefixesFast(t *testing.T) {
+	for bits := 0; bits <= 32; bits++ {
+		start := netip.PrefixFrom(netip.MustParseAddr("10.0.0.0"), bits).Masked()
+		in := &injector{}
+		g, want := newPrefixGen(start), newPrefixGen(start)
+		got := in.appendPrefixes([]byte{0xAA}, &g, 7)
+		exp := []byte{0xAA}
+		for range 7 {
+			exp = nlri.AppendPrefix(exp, want.prefix(), 0, false)
+			want.advance()
+		}
+		if !bytes.Equal(got, exp) || g.prefix() != want.prefix() {
+			t.Errorf("/%d: got %X next %s, want %X next %s", bits, got, g.prefix(), exp, want.prefix())
 		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 // kilobytes each.
 const (
 	smallBuf = 4 << 10
-	bigBuf   = 128 << 10 // holds at least one message of 65535 octets (RFC 8654)
+	bigBuf   = 256 << 10 // holds at least one message of 65535 octets (RFC 8654)
 )
 
 var bigPool = sync.Pool{New: func() any { b := make([]byte, bigBuf); return &b }}
@@ -83,7 +83,7 @@ func (e *frameError) Error() string { return e.err.Msg }
 func (s *session) readMessage() ([]byte, error) {
 	rb := &s.rb
 	for {
-		recv, _ := s.contexts()
+		recv := s.recvContext()
 		need := wire.HeaderLen
 		if p := rb.pending(); len(p) > 0 {
 			msg, _, err := wire.Split(p, recv.MaxLen())

@@ -85,8 +85,10 @@ type session struct {
 	readAt   time.Time
 	lastRecv time.Time
 	rdl      time.Time // read deadline currently set
-	index    int       // messages received
-	dec      []byte    // decode output buffer
+	rctx     wire.Context
+	rctxSet  bool   // rctx is the negotiated receive context (it no longer changes)
+	index    int    // messages received
+	dec      []byte // decode output buffer
 	lastItem *item
 }
 
@@ -187,6 +189,19 @@ func (s *session) contexts() (recv, send wire.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.recvCtx, s.sendCtx
+}
+
+// recvContext is contexts' receive context for the reader goroutine:
+// once negotiated it never changes, so the reader keeps a copy and stops
+// taking the lock for every message.
+func (s *session) recvContext() wire.Context {
+	if s.rctxSet {
+		return s.rctx
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rctx, s.rctxSet = s.recvCtx, s.negotiated
+	return s.rctx
 }
 
 // write sends b whole. Writes have a deadline so that a peer that stops
@@ -361,7 +376,7 @@ func (s *session) readLoop() {
 		s.index++
 		typ := wire.Type(msg[18])
 		s.counts.seen(typ, len(msg))
-		recv, _ := s.contexts()
+		recv := s.recvContext()
 		if s.cfg.Decode {
 			s.decode(msg, recv)
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ze-bgp/ze/speaker/capability"
 	"github.com/ze-bgp/ze/speaker/message"
-	"github.com/ze-bgp/ze/speaker/nlri"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -55,14 +54,16 @@ func (c *counters) seen(typ wire.Type, n int) {
 // update counts the prefixes of an UPDATE received in Established. It
 // applies the RFC 7606 checks (checkUpdate) and returns the error when
 // they call for a session reset; milder verdicts are only counted. It
-// reports whether the message was an End-of-RIB.
+// reports whether the message was an End-of-RIB. The check and the
+// count of the classic fields share one walk (checkUpdate); the lock is
+// held only to add the counts.
 func (c *counters) update(msg []byte, ctx wire.Context) (eor bool, err *wire.Error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	u, mild, we := checkUpdate(msg, ctx)
+	u, n, mild, we := checkUpdate(msg, ctx)
 	if we != nil {
 		return false, we
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if mild {
 		c.rfc7606++
 	}
@@ -70,35 +71,26 @@ func (c *counters) update(msg []byte, ctx wire.Context) (eor bool, err *wire.Err
 		c.fam(f).eor = true
 		return true, nil
 	}
-	v4 := wire.IPv4Unicast
-	if len(u.Withdrawn) > 0 {
-		n, _ := nlri.Count(u.Withdrawn, v4, ctx.AddPath(v4))
-		c.fam(v4).withdrawn += int64(n)
-	}
-	if len(u.NLRI) > 0 {
-		n, _ := nlri.Count(u.NLRI, v4, ctx.AddPath(v4))
-		c.fam(v4).announced += int64(n)
+	if n.Withdrawn > 0 || n.Announced > 0 {
+		fc := c.fam(wire.IPv4Unicast)
+		fc.withdrawn += int64(n.Withdrawn)
+		fc.announced += int64(n.Announced)
 	}
 	if m, ok, err := u.MPReach(); ok && err == nil {
-		c.fam(m.Family).announced += countNLRI(m.NLRI, m.Family, ctx)
+		if m.Family.IsIP() {
+			c.fam(m.Family).announced += int64(n.MPAnnounced)
+		} else if len(m.NLRI) > 0 {
+			c.fam(m.Family).announced++ // other families' NLRI are not parsed yet: one per attribute
+		}
 	}
 	if m, ok, err := u.MPUnreach(); ok && err == nil {
-		c.fam(m.Family).withdrawn += countNLRI(m.NLRI, m.Family, ctx)
+		if m.Family.IsIP() {
+			c.fam(m.Family).withdrawn += int64(n.MPWithdrawn)
+		} else if len(m.NLRI) > 0 {
+			c.fam(m.Family).withdrawn++
+		}
 	}
 	return false, nil
-}
-
-// countNLRI counts the prefixes of an IP family; the NLRI of other
-// families (not parsed by this codec yet) count as one per attribute.
-func countNLRI(b []byte, f wire.Family, ctx wire.Context) int64 {
-	if !f.IsIP() {
-		if len(b) == 0 {
-			return 0
-		}
-		return 1
-	}
-	n, _ := nlri.Count(b, f, ctx.AddPath(f))
-	return int64(n)
 }
 
 // allEOR reports (once) whether End-of-RIB arrived for every family the
@@ -119,22 +111,24 @@ func (c *counters) allEOR(local, remote capability.Set) bool {
 }
 
 // checkUpdate parses an UPDATE and applies the RFC 7606 checks
-// (message.Check): err is the error when they call for a session reset
-// (the NOTIFICATION it implies is wire.NotificationFor(err)); mild
-// reports a treat-as-withdraw or attribute-discard verdict.
-func checkUpdate(msg []byte, ctx wire.Context) (u message.Update, mild bool, err *wire.Error) {
-	u, perr := message.ParseUpdate(msg)
-	if perr != nil {
-		return u, false, asWireError(perr)
+// (message.CheckCount, which counts every IP NLRI on the same walk): err
+// is the error when they call for a session reset (the NOTIFICATION it
+// implies is wire.NotificationFor(err)); mild reports a treat-as-withdraw
+// or attribute-discard verdict; n holds the counts (valid when err is
+// nil).
+func checkUpdate(msg []byte, ctx wire.Context) (u message.Update, n message.Counts, mild bool, err *wire.Error) {
+	if perr := u.Parse(msg); perr != nil {
+		return u, n, false, asWireError(perr)
 	}
-	if cerr := message.Check(u, ctx); cerr != nil {
+	n, cerr := message.CheckCount(u, ctx)
+	if cerr != nil {
 		we := asWireError(cerr)
 		if we.Action == wire.ActionSessionReset {
-			return u, false, we
+			return u, n, false, we
 		}
-		return u, true, nil
+		mild = true
 	}
-	return u, false, nil
+	return u, n, mild, nil
 }
 
 // asWireError returns err as a *wire.Error (Malformed Attribute List,
@@ -156,7 +150,7 @@ func establishedError(msg []byte, typ wire.Type, recv wire.Context) *wire.Error 
 	case wire.TypeOpen:
 		return wire.Errorf(wire.CodeFSM, 3, nil, "testpeer: open in Established")
 	case wire.TypeUpdate:
-		_, _, we := checkUpdate(msg, recv)
+		_, _, _, we := checkUpdate(msg, recv)
 		return we
 	case wire.TypeRouteRefresh:
 		if _, err := wire.ParseRouteRefresh(msg); err != nil {

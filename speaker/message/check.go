@@ -32,6 +32,26 @@ import (
 //
 // An UPDATE with only withdrawals, or an End-of-RIB, needs no attribute.
 func Check(u Update, ctx wire.Context) error {
+	_, err := CheckCount(u, ctx)
+	return err
+}
+
+// Counts are the prefixes of an UPDATE, counted by CheckCount while it
+// checks them. MP counts are for the families of MP_REACH_NLRI and
+// MP_UNREACH_NLRI when those are IP unicast/multicast (other families'
+// NLRI are not parsed yet: their counts stay 0).
+type Counts struct {
+	Withdrawn, Announced int // IPv4 unicast, Withdrawn Routes and NLRI fields
+	MPReach, MPUnreach   wire.Family
+	MPAnnounced          int // prefixes in MP_REACH_NLRI
+	MPWithdrawn          int // prefixes in MP_UNREACH_NLRI
+}
+
+// CheckCount is Check that also returns what it counted on its one walk
+// of every NLRI. The counts are complete unless the error is a session
+// reset.
+func CheckCount(u Update, ctx wire.Context) (Counts, error) {
+	var n Counts
 	var worst *wire.Error
 	note := func(err error) bool {
 		if err == nil {
@@ -46,6 +66,11 @@ func Check(u Update, ctx wire.Context) error {
 		}
 		return worst.Action == wire.ActionSessionReset
 	}
+	field := func(b []byte, f wire.Family, count *int) bool {
+		c, err := networkField(b, f, ctx)
+		*count = c
+		return note(err)
+	}
 
 	var seen [256]bool
 	hasMPReach := false
@@ -54,7 +79,7 @@ func Check(u Update, ctx wire.Context) error {
 		c, v := it.Code(), it.Value()
 		if seen[c] {
 			if c == attr.CodeMPReach || c == attr.CodeMPUnreach {
-				return wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: %s appears more than once", c)
+				return n, wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: %s appears more than once", c)
 			}
 			note(wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: %s appears more than once", c).WithAction(wire.ActionAttributeDiscard))
 			continue
@@ -67,29 +92,31 @@ func Check(u Update, ctx wire.Context) error {
 			}
 		}
 		if note(err) {
-			return worst
+			return n, worst
 		}
 		switch c {
 		case attr.CodeMPReach:
 			hasMPReach = true
 			if m, err := attr.ParseMPReach(v); err == nil && m.Family.IsIP() {
-				if note(networkField(m.NLRI, m.Family, ctx)) {
-					return worst
+				n.MPReach = m.Family
+				if field(m.NLRI, m.Family, &n.MPAnnounced) {
+					return n, worst
 				}
 			}
 		case attr.CodeMPUnreach:
 			if m, err := attr.ParseMPUnreach(v); err == nil && m.Family.IsIP() {
-				if note(networkField(m.NLRI, m.Family, ctx)) {
-					return worst
+				n.MPUnreach = m.Family
+				if field(m.NLRI, m.Family, &n.MPWithdrawn) {
+					return n, worst
 				}
 			}
 		}
 	}
 	if err := it.Err(); err != nil {
-		return wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: %s", err.Error())
+		return n, wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: %s", err.Error())
 	}
-	if note(networkField(u.Withdrawn, wire.IPv4Unicast, ctx)) || note(networkField(u.NLRI, wire.IPv4Unicast, ctx)) {
-		return worst
+	if field(u.Withdrawn, wire.IPv4Unicast, &n.Withdrawn) || field(u.NLRI, wire.IPv4Unicast, &n.Announced) {
+		return n, worst
 	}
 	if len(u.NLRI) > 0 || hasMPReach {
 		for _, c := range [...]attr.Code{attr.CodeOrigin, attr.CodeASPath, attr.CodeNextHop} {
@@ -102,14 +129,13 @@ func Check(u Update, ctx wire.Context) error {
 		}
 	}
 	if worst == nil {
-		return nil
+		return n, nil
 	}
-	return worst
+	return n, worst
 }
 
-// networkField walks NLRI b of IP family f; a malformed entry is Invalid
-// Network Field, session reset (RFC 7606 §5.3).
-func networkField(b []byte, f wire.Family, ctx wire.Context) error {
-	_, err := nlri.Count(b, f, ctx.AddPath(f))
-	return err
+// networkField counts NLRI b of IP family f; a malformed entry is
+// Invalid Network Field, session reset (RFC 7606 §5.3).
+func networkField(b []byte, f wire.Family, ctx wire.Context) (int, error) {
+	return nlri.Count(b, f, ctx.AddPath(f))
 }

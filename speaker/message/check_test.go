@@ -214,3 +214,34 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// CheckCount counts every NLRI while it checks it: the classic fields and
+// the MP_REACH_NLRI / MP_UNREACH_NLRI of IP families.
+func TestCheckCount(t *testing.T) {
+	attrs := []byte{
+		0x40, 0x01, 0x01, 0x00, // ORIGIN igp
+		0x40, 0x02, 0x00, // AS_PATH empty
+		0x40, 0x03, 0x04, 10, 0, 0, 1, // NEXT_HOP 10.0.0.1
+		0x80, 0x0E, 0x1A, 0x00, 0x02, 0x01, 0x10, // MP_REACH ipv6/unicast, next hop of 16 octets
+		0x20, 0x01, 0x0D, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, // 2001:db8::1
+		0x00,                         // reserved
+		0x20, 0x20, 0x01, 0x0D, 0xB8, // 2001:db8::/32
+		0x80, 0x0F, 0x08, 0x00, 0x02, 0x01, // MP_UNREACH ipv6/unicast
+		0x10, 0x20, 0x02, // 2002::/16
+		0x08, 0x30, // 48::/8 (a /8)
+	}
+	withdrawn := []byte{0x18, 192, 0, 2}             // 192.0.2.0/24
+	nlriField := []byte{0x18, 10, 1, 0, 0x10, 10, 2} // 10.1.0.0/24, 10.2.0.0/16
+	u, err := ParseUpdate(AppendUpdate(nil, withdrawn, attrs, nlriField))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := CheckCount(u, wire.Context{ASN4: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Counts{Withdrawn: 1, Announced: 2, MPReach: wire.IPv6Unicast, MPUnreach: wire.IPv6Unicast, MPAnnounced: 1, MPWithdrawn: 2}
+	if n != want {
+		t.Errorf("CheckCount = %+v, want %+v", n, want)
+	}
+}

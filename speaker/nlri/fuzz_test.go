@@ -31,6 +31,19 @@ func FuzzNLRI(f *testing.F) {
 			fam, max = wire.IPv6Unicast, 128
 		}
 		b = b[:len(b):len(b)]
+		// Count (a tight loop on well-formed fields) agrees with the
+		// Iterator on the number of entries and on the error.
+		{
+			it := nlri.NewIterator(b, fam, addPath)
+			n := 0
+			for it.Next() {
+				n++
+			}
+			cn, cerr := nlri.Count(b, fam, addPath)
+			if (cerr == nil) != (it.Err() == nil) || (cerr == nil && cn != n) {
+				t.Fatalf("Count = %d, %v; Iterator walked %d, %v", cn, cerr, n, it.Err())
+			}
+		}
 		type got struct {
 			id     uint32
 			prefix string

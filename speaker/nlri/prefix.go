@@ -186,8 +186,18 @@ func (it *Iterator) prefix6() netip.Prefix {
 	return netip.PrefixFrom(netip.AddrFrom16(a), int(it.bits))
 }
 
-// Count returns how many entries b holds, or the error that stops the walk.
+// Count returns how many entries b holds, or the error that stops the
+// walk (the Iterator's). Well-formed fields take a tight counting loop;
+// only a field that loop refuses is walked again by the Iterator, for
+// the error.
 func Count(b []byte, f wire.Family, addPath bool) (int, error) {
+	maxBits := 32
+	if f.AFI == wire.AFIIPv6 {
+		maxBits = 128
+	}
+	if n, ok := countFast(b, maxBits, addPath); ok {
+		return n, nil
+	}
 	it := NewIterator(b, f, addPath)
 	n := 0
 	for it.Next() {
@@ -225,4 +235,41 @@ func AppendPrefix(dst []byte, p netip.Prefix, pathID uint32, addPath bool) []byt
 		dst[start+n-1] &= byte(0xFF << (8 - r))
 	}
 	return dst
+}
+
+// countFast counts the entries of an NLRI field whose prefix lengths do
+// not exceed maxBits; ok is false when an entry is malformed (a length
+// above maxBits, a truncated entry). Entries are found one length octet
+// after the other, a chain of dependent loads; when the next entries
+// have the length of the one just read (the common case: a run of /24s),
+// four are checked at once from independent loads.
+func countFast(b []byte, maxBits int, addPath bool) (n int, ok bool) {
+	pre := 0
+	if addPath {
+		pre = 4
+	}
+	for i := 0; i < len(b); {
+		if len(b)-i <= pre {
+			return n, false
+		}
+		bits := b[i+pre]
+		if int(bits) > maxBits {
+			return n, false
+		}
+		k := pre + 1 + (int(bits)+7)>>3
+		if k > len(b)-i {
+			return n, false
+		}
+		i += k
+		n++
+		for 4*k <= len(b)-i {
+			e := b[i : i+4*k]
+			if e[pre] != bits || e[pre+k] != bits || e[pre+2*k] != bits || e[pre+3*k] != bits {
+				break
+			}
+			i += 4 * k
+			n += 4
+		}
+	}
+	return n, true
 }
