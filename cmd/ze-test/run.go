@@ -9,11 +9,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/ze-bgp/ze/ci/runner"
+	"github.com/ze-bgp/ze/internal/cli"
 )
 
 const runUsage = `usage: ze-test run [flags] [PATH …]
@@ -56,7 +56,7 @@ func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(fs.Output(), runUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(runInterleave(fs, args)); err != nil {
+	if err := fs.Parse(cli.Interleave(fs, args)); err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
@@ -106,38 +106,4 @@ func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// runInterleave moves flags that follow paths to the front, so that
-// `ze-test run ci/ -v` works; "--" ends the flags.
-func runInterleave(fs *flag.FlagSet, args []string) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			pos = append(pos, args[i+1:]...)
-			break
-		}
-		if len(a) < 2 || a[0] != '-' {
-			pos = append(pos, a)
-			continue
-		}
-		flags = append(flags, a)
-		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") {
-			continue
-		}
-		f := fs.Lookup(name)
-		if f == nil {
-			continue
-		}
-		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-			continue
-		}
-		if i+1 < len(args) {
-			flags = append(flags, args[i+1])
-			i++
-		}
-	}
-	return append(append(flags, "--"), pos...)
 }

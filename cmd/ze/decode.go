@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 
+	"github.com/ze-bgp/ze/internal/cli"
 	"github.com/ze-bgp/ze/speaker/decode"
 	"github.com/ze-bgp/ze/speaker/exabgp"
 )
@@ -41,7 +42,7 @@ func bgpDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: ze bgp decode [flags] [HEX …]\n\nDecodes BGP messages given as hex arguments, as hex lines on stdin, or from a capture (--pcap).\nHex may contain spaces and ':' and may omit the 16-octet marker.\nExit status 1 when any message failed to decode.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(interleave(fs, args)); err != nil {
+	if err := fs.Parse(cli.Interleave(fs, args)); err != nil {
 		return 2
 	}
 	f, err := decode.ParseFormat(*format)

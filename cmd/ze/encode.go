@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ze-bgp/ze/internal/cli"
 	"github.com/ze-bgp/ze/speaker/route"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
@@ -39,7 +40,7 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(interleave(fs, args)); err != nil {
+	if err := fs.Parse(cli.Interleave(fs, args)); err != nil {
 		return 2
 	}
 	ctx := wire.Context{ASN4: *asn4 && !*noASN4, ExtendedMessage: *extMsg}
