@@ -4,6 +4,7 @@
 //
 //	ze bgp decode [flags] [HEX …]   decode captured hex or a pcap file
 //	ze bgp encode [flags] ROUTE …   encode routes into UPDATE hex
+//	ze config validate FILE         check a configuration file
 //	ze version
 package main
 
@@ -21,6 +22,7 @@ const usage = `usage: ze COMMAND [ARGS]
 Commands:
   ze bgp decode [flags] [HEX …]    decode BGP messages (hex args, stdin, or --pcap FILE)
   ze bgp encode [flags] ROUTE …    encode routes into full UPDATE messages (hex)
+  ze config validate [--dump] FILE check a configuration file (docs/config.md)
   ze version                       print the version
   ze help                          this text
 
@@ -43,6 +45,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintf(stdout, "ze %s\n", version)
 		return 0
+	case "config":
+		return configMain(args[1:], stdin, stdout, stderr)
 	case "bgp":
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)
