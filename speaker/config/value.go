@@ -335,8 +335,7 @@ var knownFamilies = func() []wire.Family {
 			wire.SAFIVPLS, wire.SAFIEVPN, wire.SAFIBGPLS, wire.SAFIBGPLSVPN, wire.SAFISRPolicy, wire.SAFIMUP,
 			wire.SAFIVPN, wire.SAFIRTC, wire.SAFIFlow, wire.SAFIFlowVPN} {
 			f := wire.Family{AFI: a, SAFI: s}
-			// the wire context has a slot for every family ze knows
-			if _, ok := (wire.Context{}).WithAddPath(f, true); ok {
+			if f.Known() {
 				out = append(out, f)
 			}
 		}

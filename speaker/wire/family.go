@@ -173,6 +173,10 @@ var familySlots = func() (t [32]uint8) {
 	return t
 }()
 
+// Known reports whether f is one of the families ze tracks in a Context
+// (the IANA AFI/SAFI pairs of ze's supported address families).
+func (f Family) Known() bool { return f.index() >= 0 }
+
 // index returns the family's bit index in Context, or -1.
 func (f Family) index() int {
 	if i := familySlots[f.slot()]; knownFamilies[i] == f {

@@ -149,3 +149,12 @@ func TestParseFamilyRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestFamilyKnown(t *testing.T) {
+	if !IPv4Unicast.Known() || !(Family{AFIL2VPN, SAFIEVPN}).Known() {
+		t.Error("a supported family is not Known")
+	}
+	if (Family{AFIIPv4, 99}).Known() || (Family{7, SAFIUnicast}).Known() {
+		t.Error("an unsupported family is Known")
+	}
+}

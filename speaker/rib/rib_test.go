@@ -1,0 +1,69 @@
+package rib
+
+import (
+	"net/netip"
+	"testing"
+)
+
+// checkRefs verifies that every attribute set's reference count is the
+// number of table entries holding it, and that sub-pool counts match
+// the sets using them.
+func checkRefs(t testing.TB, p *Pool, ins []*AdjIn, ls []*LocRIB, outs []*AdjOut) {
+	t.Helper()
+	want := make(map[Attrs]uint32)
+	for _, in := range ins {
+		in.flush()
+		for fi := range families {
+			in.t.each(fi, func(_ netip.Prefix, _ uint32, v uint32) { want[Attrs(v&^staleBit)]++ })
+		}
+	}
+	for _, l := range ls {
+		l.flush()
+		for fi := range families {
+			l.t.each(fi, func(_ netip.Prefix, _ uint32, d dest) {
+				if d.many == nil {
+					want[d.best.Attrs]++
+					return
+				}
+				for _, c := range *d.many {
+					want[c.Attrs]++
+				}
+			})
+		}
+	}
+	for _, o := range outs {
+		o.flush()
+		for fi := range families {
+			o.t.each(fi, func(_ netip.Prefix, _ uint32, h Attrs) { want[h]++ })
+		}
+	}
+	if len(want) != p.Len() {
+		t.Errorf("pool holds %d sets, tables reference %d", p.Len(), len(want))
+	}
+	for h, n := range want {
+		if got := p.Refs(h); got != n {
+			t.Errorf("set %d: refs %d, want %d", h, got, n)
+		}
+	}
+	sub := make([]map[uint32]uint32, len(p.sub))
+	for i := range sub {
+		sub[i] = make(map[uint32]uint32)
+	}
+	for _, h := range p.sets.index {
+		for it := newItems(p.sets.ents[h].s); it.next(); {
+			if it.tag == itemRef {
+				sub[subIndex[it.code]-1][it.ref]++
+			}
+		}
+	}
+	for i := range p.sub {
+		if len(sub[i]) != len(p.sub[i].index) {
+			t.Errorf("sub-pool %s holds %d values, sets reference %d", subCodes[i], len(p.sub[i].index), len(sub[i]))
+		}
+		for h, n := range sub[i] {
+			if got := p.sub[i].ents[h].refs; got != n {
+				t.Errorf("sub-pool %s value %d: refs %d, want %d", subCodes[i], h, got, n)
+			}
+		}
+	}
+}
