@@ -89,6 +89,11 @@ func TestImportRules(t *testing.T) {
 			case strings.HasPrefix(imp, "github.com/google/gopacket") && p.path != "internal/capture":
 				t.Errorf("%s imports %s: pcap reading lives in internal/capture", p.path, imp)
 			}
+			// STYLE.md: the state machine does no I/O; the RIB knows
+			// neither sockets nor sessions.
+			if (p.path == "speaker/fsm" || p.path == "speaker/rib") && (imp == "net" || l == "speaker/peer" || (p.path == "speaker/rib" && l == "speaker/fsm")) {
+				t.Errorf("%s imports %s: fsm and rib stay free of I/O and sessions", p.path, imp)
+			}
 			// The test peer checks a speaker independently: it is built on
 			// the codec (and the route syntax and renderers), never on the
 			// speaker's session, RIB, config or API packages.
