@@ -42,6 +42,7 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -benchtime 3x ./interop/bench/
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -benchtime 1x ./testpeer/
+	$(GO) test -run '^$$' -bench CaptureLoad -benchmem -count 1 -benchtime 3x ./speaker/rib/
 
 demo: build
 	@./testdata/demo/live.sh $(BIN)
