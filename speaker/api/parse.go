@@ -410,7 +410,7 @@ func (c *Command) routes(w []string, withdraw bool, more []string) error {
 	c.Routes = make([]route.Route, 0, 1+len(more))
 	c.Routes = append(c.Routes, r)
 	for _, s := range more {
-		p, err := parsePrefix(s)
+		p, err := route.ParsePrefix(s)
 		if err != nil {
 			return errorf("invalid prefix %q in nlri", s)
 		}
@@ -449,15 +449,3 @@ func (c *Command) attributes(w []string, withdraw bool) error {
 	return c.routes(rw, withdraw, w[k+2:])
 }
 
-// parsePrefix reads "10.0.0.0/24", "2001:db8::/32" or a bare address (a
-// host route), as package route does.
-func parsePrefix(s string) (netip.Prefix, error) {
-	if !strings.Contains(s, "/") {
-		a, err := netip.ParseAddr(s)
-		if err != nil || a.Zone() != "" {
-			return netip.Prefix{}, strconv.ErrSyntax
-		}
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	return netip.ParsePrefix(s)
-}

@@ -160,7 +160,7 @@ func Parse(s string) (Route, error) {
 	if err != nil {
 		return r, err
 	}
-	if r.Prefix, err = parsePrefix(pt.s); err != nil {
+	if r.Prefix, err = ParsePrefix(pt.s); err != nil {
 		return r, p.errAt(pt, "invalid prefix %q", pt.s)
 	}
 	for p.i < len(p.toks) {

@@ -136,9 +136,10 @@ func (p *parser) finish(r *Route, pt token) error {
 	return nil
 }
 
-// parsePrefix reads "10.0.0.0/24", "2001:db8::/32" or a bare address
-// (a host route).
-func parsePrefix(s string) (netip.Prefix, error) {
+// ParsePrefix reads a destination as the route syntax writes it:
+// "10.0.0.0/24", "2001:db8::/32", or a bare address for a host route.
+// Host bits are kept as written.
+func ParsePrefix(s string) (netip.Prefix, error) {
 	if !strings.Contains(s, "/") {
 		a, err := netip.ParseAddr(s)
 		if err != nil || a.Zone() != "" {
