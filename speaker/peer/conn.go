@@ -1,0 +1,290 @@
+package peer
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/ze-bgp/ze/speaker/fsm"
+	"github.com/ze-bgp/ze/speaker/wire"
+)
+
+// conn is one TCP connection: a read goroutine that parses and steps
+// the Machine, a write goroutine that drains a bounded queue. The
+// fields under "s.mu" are guarded by the session's mutex.
+type conn struct {
+	s   *Session
+	l   *link
+	nc  net.Conn
+	out chan []byte // bounded outgoing queue
+	// quit is closed by shutdown: the writer drains what is queued,
+	// writes final and closes nc.
+	quit   chan struct{}
+	maxLen atomic.Int32 // largest message accepted: 4096 until the OPEN negotiated more
+
+	// s.mu
+	final     []byte // NOTIFICATION to write last
+	reason    error  // why the connection was dropped
+	closed    bool
+	pendingUp bool // ActionEstablished seen; the reader tells the handler
+}
+
+// attach makes nc l's connection and starts its goroutines. Called with
+// s.mu held.
+func (s *Session) attach(l *link, nc net.Conn, dir fsm.Direction) {
+	if s.cfg.TTL != 0 {
+		if err := setTTL(nc, s.cfg.TTL); err != nil {
+			s.log.Warn("setting TTL", "error", err)
+		}
+	}
+	c := &conn{s: s, l: l, nc: nc, out: make(chan []byte, s.cfg.QueueLen), quit: make(chan struct{})}
+	c.maxLen.Store(wire.MaxLen)
+	l.c, l.dir = c, dir
+	s.log.Info("connected", "connection", dir, "local", nc.LocalAddr().String(), "remote", nc.RemoteAddr().String())
+	s.wg.Add(2)
+	go c.readLoop()
+	go c.writeLoop()
+}
+
+// enqueue queues msg without blocking; false when the queue is full or
+// the connection is closing. Called with s.mu held.
+func (c *conn) enqueue(msg []byte) bool {
+	if c.closed {
+		return false
+	}
+	select {
+	case c.out <- msg:
+		return true
+	default:
+		return false
+	}
+}
+
+// shutdown asks the writer to finish: queued messages and the final
+// NOTIFICATION get CloseGrace to go out. Called with s.mu held.
+func (c *conn) shutdown() {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	c.nc.SetWriteDeadline(time.Now().Add(c.s.cfg.CloseGrace)) //nolint:errcheck // best effort
+	close(c.quit)
+}
+
+// dial starts connecting l to the peer (ActionConnect). Called with s.mu
+// held.
+func (s *Session) dial(l *link) {
+	s.cancelDial(l)
+	if s.ctx == nil {
+		return
+	}
+	s.dialSeq++
+	id := s.dialSeq
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.ConnectTimeout)
+	l.dialID, l.dialCancel = id, cancel
+	d := net.Dialer{Control: s.control}
+	if s.cfg.Local.IsValid() {
+		d.LocalAddr = &net.TCPAddr{IP: s.cfg.Local.AsSlice(), Zone: s.cfg.Local.Zone()}
+	}
+	s.ctr.connects.Add(1)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		nc, err := d.DialContext(ctx, "tcp", s.cfg.Remote.String())
+		cancel()
+		s.dialed(l, id, nc, err)
+	}()
+}
+
+// dialed reports a connection attempt's outcome to the Machine that
+// asked for it: TCPCRAcked or TCPConnectionFails. When that Machine has
+// meanwhile taken an incoming connection, a successful attempt becomes
+// the second connection (RFC 4271 §6.8) and a failed one is forgotten.
+func (s *Session) dialed(l *link, id uint64, nc net.Conn, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l.dialID != id || s.stopping {
+		if nc != nil {
+			nc.Close()
+		}
+		return
+	}
+	l.dialID, l.dialCancel = 0, nil
+	switch {
+	case err != nil:
+		s.ctr.connectFails.Add(1)
+		s.log.Info("connect failed", "error", err)
+		if l.c == nil {
+			s.step(l, fsm.Input{Event: fsm.TCPConnectionFails}, err)
+		}
+	case l.c == nil:
+		s.attach(l, nc, fsm.Outgoing)
+		s.step(l, fsm.Input{Event: fsm.TCPCRAcked}, nil)
+	case s.extra == nil && l == s.main:
+		s.extra = s.startExtra(fsm.Outgoing)
+		s.attach(s.extra, nc, fsm.Outgoing)
+		s.step(s.extra, fsm.Input{Event: fsm.TCPCRAcked}, nil)
+	default:
+		nc.Close()
+	}
+}
+
+// cancelDial abandons l's pending connection attempt. Called with s.mu
+// held.
+func (s *Session) cancelDial(l *link) {
+	if l.dialCancel != nil {
+		l.dialCancel()
+	}
+	l.dialID, l.dialCancel = 0, nil
+}
+
+// control sets the socket options of dialled connections.
+func (s *Session) control(network, _ string, rc syscall.RawConn) error {
+	if s.cfg.TTL == 0 {
+		return nil
+	}
+	return rawTTL(rc, network == "tcp6", s.cfg.TTL)
+}
+
+// setTTL sets the TTL (hop limit) of an established connection.
+func setTTL(nc net.Conn, ttl uint8) error {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return errors.New("peer: connection has no socket")
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	v6 := false
+	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		v6 = a.IP.To4() == nil
+	}
+	return rawTTL(rc, v6, ttl)
+}
+
+// writeLoop writes queued messages, telling the Machine of each
+// (fsm.Machine.Sent: KeepaliveTimer and RFC 9687 SendHoldTimer), until
+// shutdown; then it drains the queue, writes the final NOTIFICATION and
+// closes the connection.
+func (c *conn) writeLoop() {
+	defer c.s.wg.Done()
+	defer c.nc.Close()
+	for {
+		select {
+		case <-c.quit:
+			c.finish()
+			return
+		case msg := <-c.out:
+			if err := c.write(msg); err != nil {
+				c.s.connFailed(c, err)
+				return
+			}
+			c.s.sent(c)
+		}
+	}
+}
+
+// finish writes what is still queued, then the final NOTIFICATION,
+// within the write deadline shutdown set.
+func (c *conn) finish() {
+	for {
+		select {
+		case msg := <-c.out:
+			if c.write(msg) != nil {
+				return
+			}
+			continue
+		default:
+		}
+		break
+	}
+	if c.final != nil { // set before quit was closed
+		c.write(c.final) //nolint:errcheck // the connection closes anyway
+	}
+}
+
+func (c *conn) write(msg []byte) error {
+	if _, err := c.nc.Write(msg); err != nil {
+		return err
+	}
+	if len(msg) >= wire.HeaderLen {
+		c.s.ctr.out[typeIndex(wire.Type(msg[18]))].Add(1)
+	}
+	c.s.ctr.octetsOut.Add(uint64(len(msg)))
+	return nil
+}
+
+// sent tells c's Machine that a message went out.
+func (s *Session) sent(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l := c.l; l.c == c {
+		before := l.m.State()
+		s.perform(l, 0, before, l.m.Sent(s.clock.Now()), nil)
+	}
+}
+
+// connFailed reports an I/O error on c: TcpConnectionFails.
+func (s *Session) connFailed(c *conn, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l := c.l; l.c == c {
+		s.step(l, fsm.Input{Event: fsm.TCPConnectionFails}, err)
+	}
+}
+
+// readLoop reads whole messages and hands each to the session; it ends
+// when the connection fails or was dropped, then tells the handler Down
+// when it had told it Established.
+func (c *conn) readLoop() {
+	s := c.s
+	defer s.wg.Done()
+	r := bufio.NewReaderSize(c.nc, 64<<10)
+	buf := make([]byte, wire.MaxExtendedLen)
+	up := false
+	for {
+		msg, err := readMessage(r, buf, int(c.maxLen.Load()))
+		if err != nil {
+			s.readFailed(c, msg, err)
+			break
+		}
+		if !s.deliver(c, s.receive(c, msg), &up) {
+			break
+		}
+	}
+	// The writer closes the connection once the final NOTIFICATION is
+	// out; the reader only stops reading.
+	if up {
+		s.mu.Lock()
+		reason := c.reason
+		s.mu.Unlock()
+		if reason == nil {
+			reason = &DownError{Event: fsm.TCPConnectionFails, Err: io.EOF}
+		}
+		s.log.Info("session down", "reason", reason)
+		s.h.Down(s, reason)
+	}
+}
+
+// readMessage reads one message into buf: the header, checked against
+// max (RFC 4271 §6.1, RFC 8654), then the body. On error it returns what
+// was read of the message.
+func readMessage(r io.Reader, buf []byte, max int) ([]byte, error) {
+	if n, err := io.ReadFull(r, buf[:wire.HeaderLen]); err != nil {
+		return buf[:n], err
+	}
+	n, _, err := wire.Header(buf[:wire.HeaderLen], max)
+	if err != nil {
+		return buf[:wire.HeaderLen], err
+	}
+	if k, err := io.ReadFull(r, buf[wire.HeaderLen:n]); err != nil {
+		return buf[:wire.HeaderLen+k], err
+	}
+	return buf[:n], nil
+}

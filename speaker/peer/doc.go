@@ -1,0 +1,62 @@
+// Package peer is the session driver of one configured BGP peer: TCP
+// connections, one speaker/fsm Machine per connection, the timers, and
+// the read and write loops. A later package wires many Sessions, the
+// configuration, the RIB and the API into the daemon.
+//
+//	s, _ := peer.New(peer.Config{LocalASN: 65001, RouterID: id, Remote: addr}, handler, logger)
+//	go s.Run(ctx)           // dials (unless passive), restarts after failures
+//	s.Accept(conn)          // connections the daemon's listener took from this peer
+//	s.Send(update)          // non-blocking, bounded queue
+//	s.Stop("maintenance")   // Cease / Administrative Shutdown with RFC 9003 text
+//
+// Goroutines. Run is the timer loop: it sleeps until the earliest FSM
+// deadline (fsm.Machine.NextDeadline) and calls Expire. Each connection
+// has a read goroutine (header checked with wire.Header against the
+// receive context's MaxLen, RFC 8654, then the body) and a write
+// goroutine that drains a bounded queue (Config.QueueLen messages; Send
+// fails with ErrQueueFull rather than block) and calls fsm.Machine.Sent
+// after each message (KeepaliveTimer, RFC 9687 SendHoldTimer). Each
+// connection attempt is a goroutine (net.Dialer with Config.Local,
+// Config.ConnectTimeout and the TTL set through syscall.RawConn). One
+// mutex guards the Machines; no I/O happens under it. When a Machine
+// drops a connection the writer sends what was queued and the final
+// NOTIFICATION within Config.CloseGrace, then closes it.
+//
+// Handler. Established, Update and RouteRefresh are called synchronously
+// from the read goroutine of the connection, in message order; Down once
+// after each Established, from the same goroutine, when the connection
+// is gone. A slow handler stalls only the reading of this peer (TCP
+// pushes back); it must return well within the hold time. Update's
+// message aliases the read buffer and is valid during the call only.
+//
+// Errors (RFC 4271 §6, RFC 7606). A bad header is Message Header Error
+// (BGPHeaderErr); an OPEN failing message.Open.Validate, the configured
+// peer AS or RFC 6286 §2.2 is OPEN Message Error (BGPOpenMsgErr); an
+// UPDATE goes through message.CheckCount: a session-reset verdict sends
+// its NOTIFICATION (UpdateMsgErr), a milder one (attribute discard,
+// treat-as-withdraw) is delivered with the verdict for the RIB to apply;
+// a ROUTE-REFRESH of the wrong length is RFC 7313 §5's error. Each is
+// logged with the peer, the message type, the error and the message in
+// hex (log/slog).
+//
+// Collisions (RFC 4271 §6.8). An Accept while the peer's connection is
+// up starts a second Machine; when an OPEN arrives on one while the
+// other is in OpenConfirm, fsm.Resolve decides by BGP Identifier (then
+// AS, RFC 6286 §2.3) and the loser gets Cease / Connection Collision
+// Resolution; a collision with an Established connection closes the new
+// one. A dial that completes after the Machine took an incoming
+// connection is the second connection the same way. The survivor
+// becomes the peer's session.
+//
+// Maximum prefixes (RFC 4486 §4). The driver counts prefixes per family
+// itself from message.CheckCount (announced minus withdrawn, paths with
+// ADD-PATH; approximate, the RIB corrects it with SetPrefixes) and, past
+// the limit, logs (MaxPrefixWarning) or sends Cease / Maximum Number of
+// Prefixes Reached with AFI, SAFI and the limit as data, then stays down
+// (MaxPrefixTeardown, Start restarts) or starts again after a delay
+// (MaxPrefixRestart).
+//
+// Not done yet: TCP MD5 (RFC 2385) and GTSM (RFC 5082) make New fail
+// with ErrNotSupported; graceful restart is only advertised; Stats are
+// plain counters for a metrics exporter to read.
+package peer
