@@ -448,4 +448,3 @@ func (c *Command) attributes(w []string, withdraw bool) error {
 	rw = append(rw, w[:k]...)
 	return c.routes(rw, withdraw, w[k+2:])
 }
-
