@@ -1,7 +1,8 @@
-// Command ze is the ze BGP toolkit: the speaker daemon (`ze CONFIG`, to
-// come) and its tools. This file only parses the command line and calls
+// Command ze is the ze BGP toolkit: the speaker daemon (`ze CONFIG`) and
+// its tools. This file only parses the command line and calls
 // the libraries.
 //
+//	ze [--listen ADDR:PORT] CONFIG  run the BGP speaker
 //	ze bgp decode [flags] [HEX …]   decode captured hex or a pcap file
 //	ze bgp encode [flags] ROUTE …   encode routes into UPDATE hex
 //	ze config validate FILE         check a configuration file
@@ -20,6 +21,7 @@ var version = "dev"
 const usage = `usage: ze COMMAND [ARGS]
 
 Commands:
+  ze [--listen ADDR:PORT] CONFIG   run the BGP speaker with this configuration (docs/config.md)
   ze bgp decode [flags] [HEX …]    decode BGP messages (hex args, stdin, or --pcap FILE)
   ze bgp encode [flags] ROUTE …    encode routes into full UPDATE messages (hex)
   ze config validate [--dump] FILE check a configuration file (docs/config.md)
@@ -61,9 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ze: unknown command 'bgp %s' (want decode or encode)\n", args[1])
 		return 2
 	}
-	if _, err := os.Stat(args[0]); err == nil {
-		fmt.Fprintf(stderr, "ze: the speaker daemon (ze CONFIG) is not built yet; this version has the 'bgp decode' and 'bgp encode' tools\n")
-		return 2
+	if isDaemon(args) {
+		return daemonMain(args, stdin, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "ze: unknown command %q\n\n%s", args[0], usage)
 	return 2

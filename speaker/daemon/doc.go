@@ -1,0 +1,49 @@
+// Package daemon wires a checked configuration (speaker/config) into a
+// running BGP speaker: one speaker/peer Session per configured peer, one
+// speaker/router Router between them, TCP listeners that hand each
+// accepted connection to the session of its remote address, and the
+// configured API processes (speaker/api). `ze CONFIG` runs it.
+//
+//	cfg, err := config.Load("ze.conf")
+//	d, err := daemon.New(cfg, daemon.Options{Listen: []string{"127.0.0.1:1790"}, Events: os.Stderr})
+//	err = d.Run(ctx) // until ctx is cancelled: every session then gets
+//	                 // Cease / Administrative Shutdown "ze shutting down"
+//
+// Mapping (config.Peer → peer.Config): local-as, router-id (else the
+// local address, else the first IPv4 listen address), remote ip/as/port,
+// local-address, hold-time (0 is an explicit zero, RFC 4271 §4.2),
+// passive (fsm.ModePassive), multihop (TTL), ttl-security and
+// md5-password (peer.New refuses them: ErrNotSupported), families,
+// capabilities (ADD-PATH for every family in the configured direction,
+// RFC 7911), maximum-prefix (teardown per family, RFC 4486 §4).
+//
+// Each session's peer.Handler is an adapter that is also the
+// router.Session the router sees: Established → Router.Up, Update →
+// Router.Update, RouteRefresh → Router.Refresh, Down → Router.Down. The
+// negotiated families are those both OPENs list (RFC 4760 §8). Static
+// routes of a peer are sent by Router.Up (they are override routes).
+//
+// Listeners: Options.Listen when given (the `ze --listen ADDR:PORT`
+// flag), else one per distinct peer local-address (the unspecified
+// address when a peer has none) on port 179. A connection from an
+// address that is no configured peer's remote ip is closed at once.
+//
+// API: every config.Process is started with the Router as its
+// api.Handler (announce, withdraw, eor, route-refresh, flush). Peers
+// whose api block names a process send it state events (receive {
+// state; }) and received UPDATEs (receive { update; }), in the
+// process's encoder.
+//
+// Events: besides the slog records, Options.Events gets stable lines for
+// test runners and operators:
+//
+//	ze: listening ADDR:PORT
+//	ze: peer NAME established
+//	ze: peer NAME end-of-rib FAMILY   (the peer's End-of-RIB, RFC 4724 §2)
+//	ze: peer NAME down: REASON
+//	ze: stopped
+//
+// Not done yet: configuration reload (Reload only logs), the LocalAddr
+// of a dialled session (next-hop self) is the configured local-address
+// or the one of the last accepted connection, send-direction API events.
+package daemon
