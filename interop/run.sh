@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v exabgp >/dev/null 2>&1 || need+=(exabgp)
+# BIRD and FRR run in network namespaces (root only): without root
+# their tests skip, so they are not worth failing for.
+if [ "$(id -u)" -eq 0 ]; then
+	command -v bird >/dev/null 2>&1 || need+=(bird2)
+	[ -x /usr/lib/frr/bgpd ] || need+=(frr)
+fi
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "interop: missing ${need[*]} and not root: cannot install" >&2
@@ -19,4 +25,6 @@ if [ ${#need[@]} -gt 0 ]; then
 	apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 exabgp --version 2>/dev/null | head -1 || true
+bird --version 2>&1 | head -1 || true
+/usr/lib/frr/bgpd --version 2>/dev/null | head -1 || true
 go test -tags interop -count=1 -v ./interop/...
