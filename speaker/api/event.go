@@ -111,13 +111,6 @@ func (m Meta) exabgp() exabgp.Meta {
 	return exabgp.Meta{Time: m.Time, Host: m.Host, PID: m.PID, PPID: m.PPID, Counter: m.Counter}
 }
 
-// keepalive is a whole KEEPALIVE message (RFC 4271 §4.4).
-var keepalive = []byte{
-	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, // marker
-	0x00, 0x13, // length 19
-	0x04, // type KEEPALIVE
-}
-
 // AppendMessage appends the event for msg, one whole BGP message sent
 // or received on session n and decoded with ctx (the context of the
 // direction it travelled), ending in '\n':
@@ -158,8 +151,8 @@ func AppendMessage(dst []byte, enc Encoder, msg []byte, ctx wire.Context, n Neig
 //
 //	{ "exabgp": "4.0.1", "time": T, "host" : "H", "pid" : P, "ppid" : PP, "counter": C, "type": "state", "neighbor": { "address": { "local": "L", "peer": "R" }, "asn": { "local": 1, "peer": 2 } , "state": "down", "reason": "…" } }
 //
-// (ExaBGP turns brackets and braces of the reason into parentheses);
-// text: "neighbor R up", "neighbor R connected", "neighbor R down -
+// (exabgp.AppendState, which turns brackets and braces of the reason
+// into parentheses as ExaBGP does); text: "neighbor R up", "neighbor R connected", "neighbor R down -
 // REASON"; ze JSON: {"time":…,"type":"state","neighbor":{…},"state":…,"reason":…}.
 func AppendState(dst []byte, enc Encoder, n Neighbor, s State, reason string, m Meta) []byte {
 	switch enc {
@@ -184,22 +177,8 @@ func AppendState(dst []byte, enc Encoder, n Neighbor, s State, reason string, m 
 		}
 		return append(dst, "}\n"...)
 	}
-	// The envelope and "neighbor" object are exabgp's rendering of a
-	// KEEPALIVE without direction, "…"asn": { … }   } }", with the type
-	// and the content replaced.
-	ka, _ := exabgp.AppendMessage(nil, exabgp.V4, keepalive, wire.Context{}, n.exabgp(""), m.exabgp())
-	ka = bytes.Replace(ka, []byte(`"type": "keepalive"`), []byte(`"type": "state"`), 1)
-	ka = bytes.TrimSuffix(ka, []byte("  } }"))
-	dst = append(dst, ka...)
-	dst = append(dst, `, "state": "`...)
-	dst = append(dst, s.String()...)
-	dst = append(dst, '"')
-	if s == StateDown {
-		r := strings.NewReplacer("[", "(", "]", ")", "{", "(", "}", ")").Replace(reason)
-		dst = append(dst, `, "reason": `...)
-		dst = appendJSONString(dst, r)
-	}
-	return append(dst, " } }\n"...)
+	dst = exabgp.AppendState(dst, exabgp.V4, n.exabgp(""), s.String(), reason, m.exabgp())
+	return append(dst, '\n')
 }
 
 // AppendShutdown appends the event sent to every process when the
@@ -219,12 +198,7 @@ func AppendShutdown(dst []byte, enc Encoder, m Meta) []byte {
 	case EncoderZe:
 		return append(zeHead(dst, "shutdown", Neighbor{}, m), "}\n"...)
 	}
-	ka, _ := exabgp.AppendMessage(nil, exabgp.V4, keepalive, wire.Context{}, exabgp.Neighbor{}, m.exabgp())
-	if i := bytes.Index(ka, []byte(`, "counter": `)); i >= 0 {
-		ka = ka[:i]
-	}
-	dst = append(dst, ka...)
-	return append(dst, `, "type": "notification", "notification": "shutdown" }`+"\n"...)
+	return append(exabgp.AppendShutdown(dst, exabgp.V4, m.exabgp()), '\n')
 }
 
 // shutdownEvent is the line a stopping Process sends.

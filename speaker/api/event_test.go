@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ze-bgp/ze/speaker/exabgp"
 	"github.com/ze-bgp/ze/speaker/route"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
@@ -40,6 +42,51 @@ func TestAppendState(t *testing.T) {
 		got := string(AppendState(nil, tc.enc, testNeighbor, tc.s, tc.reason, testMeta))
 		if got != tc.want {
 			t.Errorf("%s %s:\n got %s\nwant %s", tc.enc, tc.s, got, tc.want)
+		}
+	}
+}
+
+// keepalive is a whole KEEPALIVE message (RFC 4271 §4.4).
+var keepalive = []byte{
+	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, // marker
+	0x00, 0x13, // length 19
+	0x04, // type KEEPALIVE
+}
+
+// spliceState is how AppendState built ExaBGP JSON state events before
+// exabgp.AppendState existed: exabgp's rendering of a KEEPALIVE with its
+// type and content replaced. It is kept as the reference the new code
+// must match byte for byte.
+func spliceState(n Neighbor, s State, reason string, m Meta) []byte {
+	b, _ := exabgp.AppendMessage(nil, exabgp.V4, keepalive, wire.Context{}, n.exabgp(""), m.exabgp())
+	b = bytes.Replace(b, []byte(`"type": "keepalive"`), []byte(`"type": "state"`), 1)
+	b = bytes.TrimSuffix(b, []byte("  } }"))
+	b = append(b, `, "state": "`...)
+	b = append(b, s.String()...)
+	b = append(b, '"')
+	if s == StateDown {
+		r := strings.NewReplacer("[", "(", "]", ")", "{", "(", "}", ")").Replace(reason)
+		b = append(b, `, "reason": `...)
+		b = appendJSONString(b, r)
+	}
+	return append(b, " } }\n"...)
+}
+
+// TestAppendStateSplice: the ExaBGP JSON state event equals the old
+// KEEPALIVE splice for awkward reasons, hosts and addresses.
+func TestAppendStateSplice(t *testing.T) {
+	v6 := Neighbor{LocalAddress: netip.MustParseAddr("2001:db8::2"), PeerAddress: netip.MustParseAddr("2001:db8::1"), LocalAS: 4200000000, PeerAS: 1}
+	meta := Meta{Time: time.Unix(1, 0), Host: `a"b\c`, PID: 1 << 30, PPID: 0, Counter: 0}
+	for _, n := range []Neighbor{testNeighbor, v6, {}} {
+		for _, m := range []Meta{testMeta, meta, {}} {
+			for _, s := range []State{StateConnected, StateUp, StateDown} {
+				for _, reason := range []string{"", "x", `[{}]`, "tab\there\nnl\r\x00\x1f", "caf\u00e9 \u2603", "bad \xff\xfe utf-8", `"quoted" \back`} {
+					want := spliceState(n, s, reason, m)
+					if got := AppendState(nil, EncoderJSON, n, s, reason, m); !bytes.Equal(got, want) {
+						t.Errorf("%v %s %q:\n got %s\nwant %s", n.PeerAddress, s, reason, got, want)
+					}
+				}
+			}
 		}
 	}
 }

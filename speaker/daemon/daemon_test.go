@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ze-bgp/ze/speaker/config"
+	"github.com/ze-bgp/ze/speaker/fsm"
 	"github.com/ze-bgp/ze/speaker/peer"
 	"github.com/ze-bgp/ze/speaker/wire"
 	"github.com/ze-bgp/ze/testpeer"
@@ -269,6 +270,33 @@ func TestUnknownPeerClosed(t *testing.T) {
 func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)
 	return ok && ne.Timeout()
+}
+
+// TestDialledLocalAddr: a session ze dials, with no local-address
+// configured, reports ze's address of the connection as its LocalAddr
+// (next-hop self) once established.
+func TestDialledLocalAddr(t *testing.T) {
+	pc := testpeer.DefaultConfig()
+	pc.Mode = testpeer.ModeSink
+	pc.Listen = "127.0.0.1:0"
+	pc.ASN = 65002
+	pc.Timeout = 10 * time.Second
+	p := testpeer.Start(t, pc)
+	d, _, _, _, _ := startDaemon(t, fmt.Sprintf(`
+bgp {
+    local-as 65000;
+    router-id 127.0.0.1;
+    peer up { remote { ip 127.0.0.1; port %d; as 65002; } }
+}
+`, p.Addr().Port()))
+	s := d.sessions[0]
+	if s.cfg.LocalAddr.IsValid() {
+		t.Fatalf("local-address %v configured", s.cfg.LocalAddr)
+	}
+	waitFor(t, "the dialled session", 5*time.Second, func() bool { return s.drv.State() == fsm.Established })
+	if got, want := s.LocalAddr(), netip.MustParseAddr("127.0.0.1"); got != want {
+		t.Errorf("LocalAddr %v, want %v", got, want)
+	}
 }
 
 // TestPeerConfig: the config.Peer → peer.Config mapping.

@@ -82,7 +82,7 @@ type session struct {
 	procs []*api.Process
 
 	mu       sync.Mutex
-	local    netip.Addr // the local address of the last accepted connection
+	local    netip.Addr // ze's address of the last connection seen (accepted, or established)
 	sendCtx  wire.Context
 	families []wire.Family
 	counter  int // API events sent (ExaBGP's per-neighbor counter)
@@ -91,11 +91,21 @@ type session struct {
 // Config implements router.Session.
 func (s *session) Config() *config.Peer { return &s.cfg }
 
-// LocalAddr implements router.Session: the configured local-address,
-// else the local address of the last accepted connection.
+// LocalAddr implements router.Session (next-hop self, the API's
+// "local" address). In order of preference:
+//
+//  1. the configured local-address: the operator's choice, and the
+//     address the driver binds when it dials (peer.Config.Local);
+//  2. ze's address of the established connection (peer.Session.LocalAddr),
+//     whichever side opened it;
+//  3. the last one known (remembered by accept and Established), so that
+//     a "down" event still names it; zero before any connection.
 func (s *session) LocalAddr() netip.Addr {
 	if s.cfg.LocalAddr.IsValid() {
 		return s.cfg.LocalAddr
+	}
+	if a := s.drv.LocalAddr(); a.IsValid() {
+		return a
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -133,7 +143,11 @@ func (s *session) accept(nc net.Conn) error {
 // Established implements peer.Handler.
 func (s *session) Established(_ *peer.Session, recv, send wire.Context, remote capability.Speaker) {
 	fams := capability.CommonFamilies(capability.Set{Families: s.cfg.Families}, remote.Caps)
+	local := s.drv.LocalAddr()
 	s.mu.Lock()
+	if local.IsValid() {
+		s.local = local
+	}
 	s.sendCtx = send
 	s.families = fams
 	s.mu.Unlock()

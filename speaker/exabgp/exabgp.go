@@ -97,10 +97,23 @@ type renderer struct {
 	ctx wire.Context
 }
 
-// header appends the envelope up to and including the "type" key:
+// header appends the envelope of message typ up to and including the
+// "type" key:
 //
 //	{ "exabgp": "4.0.1", "time": 1.5, "host" : "h", "pid" : 1, "ppid" : 1, "counter": 1, "type": "update",
 func (r *renderer) header(dst []byte, typ wire.Type, n Neighbor, m Meta) []byte {
+	name := typ.String()
+	if typ == wire.TypeRouteRefresh {
+		name = "refresh"
+	}
+	dst = r.envelope(dst, m)
+	return r.typed(dst, m, name)
+}
+
+// envelope appends the envelope's keys every event has, up to the PPID:
+//
+//	{ "exabgp": "4.0.1", "time": 1.5, "host" : "h", "pid" : 1, "ppid" : 1
+func (r *renderer) envelope(dst []byte, m Meta) []byte {
 	dst = append(dst, `{ "exabgp": "`...)
 	dst = append(dst, r.v.String()...)
 	dst = append(dst, `", "time": `...)
@@ -110,16 +123,17 @@ func (r *renderer) header(dst []byte, typ wire.Type, n Neighbor, m Meta) []byte 
 	dst = append(dst, `", "pid" : `...)
 	dst = strconv.AppendInt(dst, int64(m.PID), 10)
 	dst = append(dst, `, "ppid" : `...)
-	dst = strconv.AppendInt(dst, int64(m.PPID), 10)
+	return strconv.AppendInt(dst, int64(m.PPID), 10)
+}
+
+// typed appends the counter and the type after envelope:
+//
+//	, "counter": 1, "type": "update",
+func (r *renderer) typed(dst []byte, m Meta, typ string) []byte {
 	dst = append(dst, `, "counter": `...)
 	dst = strconv.AppendInt(dst, int64(m.Counter), 10)
 	dst = append(dst, `, "type": "`...)
-	switch typ {
-	case wire.TypeRouteRefresh:
-		dst = append(dst, "refresh"...)
-	default:
-		dst = append(dst, typ.String()...)
-	}
+	dst = append(dst, typ...)
 	return append(dst, `", `...)
 }
 

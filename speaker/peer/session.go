@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -176,6 +177,37 @@ func (s *Session) Contexts() (recv, send wire.Context, ok bool) {
 		return wire.Context{}, wire.Context{}, false
 	}
 	return s.main.recv, s.main.send, true
+}
+
+// LocalAddr returns ze's address of the established session's TCP
+// connection (IPv4-mapped addresses unmapped), whichever side opened it;
+// the zero Addr when the session is not established. It is what a
+// next-hop self needs when no local address is configured. Safe for
+// concurrent use.
+func (s *Session) LocalAddr() netip.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.main
+	if l.m.State() != fsm.Established || l.c == nil {
+		return netip.Addr{}
+	}
+	return addrOf(l.c.nc.LocalAddr())
+}
+
+// addrOf returns a's IP address (unmapped), or the zero Addr when a is
+// not an IP transport address.
+func addrOf(a net.Addr) netip.Addr {
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		return a.AddrPort().Addr().Unmap()
+	case nil:
+		return netip.Addr{}
+	}
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
 }
 
 // Run starts the session (ManualStart) and drives it until ctx is done

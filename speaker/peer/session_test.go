@@ -46,6 +46,29 @@ func TestDialSinkKeepalives(t *testing.T) {
 	}
 }
 
+// TestLocalAddr: LocalAddr is zero until the session is established,
+// then ze's address of the connection it dialled (no Config.Local), and
+// zero again once the session is down.
+func TestLocalAddr(t *testing.T) {
+	checkLeaks(t)
+	p := testpeer.Start(t, peerConfig(testpeer.ModeSink))
+	cfg := baseConfig(p.Addr())
+	if s, err := New(cfg, nil, nil); err != nil || s.LocalAddr().IsValid() {
+		t.Fatalf("before Run: %v, %v", s.LocalAddr(), err)
+	}
+	rec := newRecorder()
+	s := start(t, cfg, rec)
+	rec.wait(t, "established", 3*time.Second)
+	if got, want := s.LocalAddr(), netip.MustParseAddr("127.0.0.1"); got != want {
+		t.Errorf("LocalAddr %v, want %v", got, want)
+	}
+	s.Stop("test")
+	rec.wait(t, "down", 3*time.Second)
+	if got := s.LocalAddr(); got.IsValid() {
+		t.Errorf("LocalAddr after Stop %v, want none", got)
+	}
+}
+
 // TestPassiveHoldTime: the test peer dials a passive ze; the hold time
 // is the smaller proposal (RFC 4271 §4.2), on both sides.
 func TestPassiveHoldTime(t *testing.T) {
@@ -66,6 +89,9 @@ func TestPassiveHoldTime(t *testing.T) {
 			pc.Dial, pc.HoldTime = tcpAddr(ln).String(), tt.theirs
 			p := testpeer.Start(t, pc)
 			rec.wait(t, "established", 3*time.Second)
+			if got := s.LocalAddr(); got != tcpAddr(ln).Addr() {
+				t.Errorf("LocalAddr %v, want the listener's %v", got, tcpAddr(ln).Addr())
+			}
 			if got := s.HoldTime(); got != tt.want {
 				t.Errorf("hold time %v, want %v", got, tt.want)
 			}
