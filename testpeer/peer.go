@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ze-bgp/ze/internal/syncbuf"
 )
 
 // Peer is one test peer: a listener or a set of dialled sessions, all
@@ -40,7 +42,7 @@ type Peer struct {
 	inject      injectTotals
 
 	// Set by Start.
-	stdoutBuf, stderrBuf *syncBuffer
+	stdoutBuf, stderrBuf *syncbuf.Buffer
 	cancel               context.CancelFunc
 }
 

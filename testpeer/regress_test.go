@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ze-bgp/ze/internal/syncbuf"
 	"github.com/ze-bgp/ze/speaker/attr"
 	"github.com/ze-bgp/ze/speaker/message"
 	"github.com/ze-bgp/ze/speaker/wire"
@@ -380,7 +381,7 @@ func TestInjectBackTimeoutText(t *testing.T) {
 func TestForwardAfterKeepalive(t *testing.T) {
 	cfg := testConfig(ModeReflect)
 	cfg.Listen = "127.0.0.1:0" // not used: New does not listen
-	p, err := New(cfg, &syncBuffer{}, &syncBuffer{})
+	p, err := New(cfg, &syncbuf.Buffer{}, &syncbuf.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,12 @@
 package testpeer
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ze-bgp/ze/internal/syncbuf"
 )
 
 // Start runs a test peer for the rest of a Go test, like
@@ -23,7 +23,7 @@ func Start(t testing.TB, cfg Config) *Peer {
 	if cfg.Peers == 0 {
 		cfg.Peers = 1
 	}
-	out, errb := &syncBuffer{}, &syncBuffer{}
+	out, errb := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	p, err := New(cfg, out, errb)
 	if err != nil {
 		t.Fatalf("testpeer.Start: %v", err)
@@ -85,22 +85,4 @@ func (p *Peer) WaitEstablished(n int, timeout time.Duration) error {
 		}
 	}
 	return nil
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -5,41 +5,23 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ze-bgp/ze/internal/syncbuf"
 )
-
-// lockedBuffer is a bytes.Buffer written by one goroutine and read by
-// another.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // startPeer runs peerMain in the background; the returned function
 // waits for its exit code.
-func startPeer(args ...string) (stdout, stderr *lockedBuffer, wait func() int) {
-	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
+func startPeer(args ...string) (stdout, stderr *syncbuf.Buffer, wait func() int) {
+	stdout, stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() { done <- peerMain(args, strings.NewReader(""), stdout, stderr) }()
 	return stdout, stderr, func() int { return <-done }
 }
 
 // listeningAddr waits for the readiness line and returns ADDR:PORT.
-func listeningAddr(t *testing.T, stdout *lockedBuffer) string {
+func listeningAddr(t *testing.T, stdout *syncbuf.Buffer) string {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
 	for time.Now().Before(deadline) {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ze-bgp/ze/internal/syncbuf"
 )
 
 // TestMain lets the test binary act as an API program (the os.Args[0]
@@ -41,25 +43,6 @@ func readFull(f *os.File, b []byte, want int) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-// syncBuffer is a bytes.Buffer safe for the exec copy goroutine and the
-// test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // recorder is a Handler (and ExitHandler) that keeps what it saw.
@@ -115,7 +98,7 @@ func once() Respawn { return Respawn{Max: -1} }
 // script runs sh -c script once and returns its stderr.
 func script(t *testing.T, cfg Config, h Handler, sh string) string {
 	t.Helper()
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	cfg.Run = []string{"sh", "-c", sh}
 	cfg.Stderr = &stderr
 	if cfg.Respawn == (Respawn{}) {
@@ -158,7 +141,7 @@ func TestAck(t *testing.T) {
 
 func TestLongLine(t *testing.T) {
 	noLeak(t)
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	cfg := Config{Name: "long", Run: []string{os.Args[0]}, Env: append(os.Environ(), "ZE_API_HELPER=long-line"),
 		MaxLine: 1024, Respawn: once(), Stderr: &stderr}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -177,7 +160,7 @@ func TestLongLine(t *testing.T) {
 
 func TestEvents(t *testing.T) {
 	noLeak(t)
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	cfg := Config{Name: "cat", Run: []string{"sh", "-c", "cat >&2"}, Encoder: EncoderText, Stderr: &stderr, Grace: 200 * time.Millisecond}
 	p := New(cfg, &recorder{})
 	if p.Send([]byte("before start")) {

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/ze-bgp/ze/internal/syncbuf"
 	"github.com/ze-bgp/ze/speaker/config"
 	"github.com/ze-bgp/ze/speaker/fsm"
 	"github.com/ze-bgp/ze/speaker/peer"
@@ -35,24 +34,6 @@ bgp {
 }
 `
 
-// lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // waitFor polls cond every 5ms until it holds or timeout passes.
 func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
@@ -67,13 +48,13 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 
 // startDaemon parses conf and runs a daemon on 127.0.0.1 (free port);
 // cancel stops it, done is closed when Run returned.
-func startDaemon(t *testing.T, conf string) (d *Daemon, addr string, events *lockedBuffer, cancel func(), done chan struct{}) {
+func startDaemon(t *testing.T, conf string) (d *Daemon, addr string, events *syncbuf.Buffer, cancel func(), done chan struct{}) {
 	t.Helper()
 	cfg, err := config.Parse("test.conf", []byte(conf))
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	events = &lockedBuffer{}
+	events = &syncbuf.Buffer{}
 	d, err = New(cfg, Options{Listen: []string{"127.0.0.1:0"}, Events: events, StopGrace: 3 * time.Second})
 	if err != nil {
 		t.Fatalf("New: %v", err)
