@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -164,15 +163,7 @@ func TestRouteServerWithBIRD(t *testing.T) {
 	})
 
 	// 4. SIGTERM: Administrative Shutdown with ze's message.
-	if err := zeP.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := zeP.Wait(t, 10*time.Second); err != nil {
-		t.Errorf("ze exit: %v\n%s", err, harness.Tail(zeP.ErrOut()))
-	}
-	if !strings.Contains(zeP.Out(), "ze: stopped") {
-		t.Errorf("ze stdout has no \"ze: stopped\":\n%s", zeP.Out())
-	}
+	harness.StopZe(t, zeP)
 	harness.WaitFor(t, 10*time.Second, "BIRD: Administrative shutdown \"ze shutting down\"", func() (bool, string) {
 		b, _ := os.ReadFile(birdLog)
 		logOK := strings.Contains(string(b), `Received: Administrative shutdown: "ze shutting down"`)

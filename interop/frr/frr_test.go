@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -228,15 +227,7 @@ func TestRouteServerWithFRR(t *testing.T) {
 	})
 
 	// 4. SIGTERM: Administrative Shutdown with ze's message.
-	if err := zeP.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := zeP.Wait(t, 10*time.Second); err != nil {
-		t.Errorf("ze exit: %v\n%s", err, harness.Tail(zeP.ErrOut()))
-	}
-	if !strings.Contains(zeP.Out(), "ze: stopped") {
-		t.Errorf("ze stdout has no \"ze: stopped\":\n%s", zeP.Out())
-	}
+	harness.StopZe(t, zeP)
 	harness.WaitFor(t, 10*time.Second, "FRR: Administrative Shutdown \"ze shutting down\"", func() (bool, string) {
 		n, out := neighbor()
 		return n != nil && n["lastNotificationReason"] == "Cease/Administrative Shutdown" &&

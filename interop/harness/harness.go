@@ -315,3 +315,19 @@ func Tail(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// StopZe sends SIGTERM to a running ze and checks that it exits cleanly
+// within 10 s and printed "ze: stopped" (its graceful shutdown: every
+// session got Cease / Administrative Shutdown first).
+func StopZe(t *testing.T, ze *Proc) {
+	t.Helper()
+	if err := ze.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := ze.Wait(t, 10*time.Second); err != nil {
+		t.Errorf("ze exit: %v\n%s", err, Tail(ze.ErrOut()))
+	}
+	if !strings.Contains(ze.Out(), "ze: stopped") {
+		t.Errorf("ze stdout has no \"ze: stopped\":\n%s", ze.Out())
+	}
+}
