@@ -58,6 +58,16 @@ type Daemon struct {
 	lns      []net.Listener
 
 	evMu sync.Mutex
+	// mu guards sessions and byRemote, which a reload changes.
+	mu sync.Mutex
+}
+
+// snapshot returns the current sessions (a copy, safe to range over
+// while a reload runs).
+func (d *Daemon) snapshot() []*session {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]*session(nil), d.sessions...)
 }
 
 // New builds the sessions, the router and the API processes of cfg and
