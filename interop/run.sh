@@ -13,7 +13,10 @@ command -v exabgp >/dev/null 2>&1 || need+=(exabgp)
 if [ "$(id -u)" -eq 0 ]; then
 	command -v bird >/dev/null 2>&1 || need+=(bird2)
 	[ -x /usr/lib/frr/bgpd ] || need+=(frr)
+	command -v gobgpd >/dev/null 2>&1 || need+=(gobgpd)
+	command -v bgpctl >/dev/null 2>&1 || need+=(openbgpd)
 fi
+command -v bgpdump >/dev/null 2>&1 || need+=(bgpdump)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "interop: missing ${need[*]} and not root: cannot install" >&2
@@ -27,4 +30,7 @@ fi
 exabgp --version 2>/dev/null | head -1 || true
 bird --version 2>&1 | head -1 || true
 /usr/lib/frr/bgpd --version 2>/dev/null | head -1 || true
+gobgpd --version 2>/dev/null | head -1 || true
+bgpctl -V 2>&1 | head -1 || true
+bgpdump -V 2>&1 | head -1 || true
 go test -tags interop -count=1 -v ./interop/...
