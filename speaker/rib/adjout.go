@@ -83,3 +83,15 @@ func (o *AdjOut) Clear() {
 		})
 	}
 }
+
+// Routes calls fn for each route of f advertised (in no order) with its
+// attribute set; fn must not modify the table.
+func (o *AdjOut) Routes(f wire.Family, fn func(n NLRI, h Attrs)) {
+	fi := famIndex(f)
+	if fi < 0 {
+		return
+	}
+	o.t.each(fi, func(p netip.Prefix, id uint32, h Attrs) {
+		fn(NLRI{f, p, id}, h)
+	})
+}

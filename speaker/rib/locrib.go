@@ -236,3 +236,22 @@ func (l *LocRIB) Len(f wire.Family) int {
 	}
 	return l.t.len(fi)
 }
+
+// Each calls fn for every prefix of f (in no order) with its best path
+// (zero Path when none is eligible) and its candidates in arrival order;
+// paths is only valid during the call and fn must not modify the table.
+func (l *LocRIB) Each(f wire.Family, fn func(p netip.Prefix, best Path, paths []Path)) {
+	fi := famIndex(f)
+	if fi < 0 {
+		return
+	}
+	var one [1]Path
+	l.t.each(fi, func(p netip.Prefix, _ uint32, d dest) {
+		if d.many == nil {
+			one[0] = d.best
+			fn(p, d.best, one[:])
+			return
+		}
+		fn(p, d.best, *d.many)
+	})
+}

@@ -3,6 +3,8 @@ package rib
 import (
 	"net/netip"
 	"testing"
+
+	"github.com/ze-bgp/ze/speaker/wire"
 )
 
 // checkRefs verifies that every attribute set's reference count is the
@@ -65,5 +67,37 @@ func checkRefs(t testing.TB, p *Pool, ins []*AdjIn, ls []*LocRIB, outs []*AdjOut
 				t.Errorf("sub-pool %s value %d: refs %d, want %d", subCodes[i], h, got, n)
 			}
 		}
+	}
+}
+
+func TestEachAndRoutes(t *testing.T) {
+	pool := NewPool()
+	in := NewAdjIn(pool, asn4)
+	loc := NewLocRIB(pool, DefaultOptions())
+	id := loc.AddPeer(Peer{})
+	out := NewAdjOut(pool)
+	cs := apply(t, in, update(t, nil, base().bytes(), prefixes(false, 0, "10.0.0.0/24", "10.0.1.0/24")), nil)
+	loc.Apply(nil, id, cs)
+	seen := map[netip.Prefix]bool{}
+	loc.Each(wire.IPv4Unicast, func(p netip.Prefix, best Path, paths []Path) {
+		if best.Attrs == 0 || len(paths) != 1 {
+			t.Errorf("%s: best %v, %d paths", p, best, len(paths))
+		}
+		seen[p] = true
+		pool.Acquire(best.Attrs)
+		out.Set(NLRI{Family: wire.IPv4Unicast, Prefix: p}, best.Attrs)
+	})
+	if len(seen) != 2 {
+		t.Fatalf("Each saw %v", seen)
+	}
+	n := 0
+	out.Routes(wire.IPv4Unicast, func(nl NLRI, h Attrs) {
+		if h == 0 || !seen[nl.Prefix] {
+			t.Errorf("AdjOut route %v %d", nl, h)
+		}
+		n++
+	})
+	if n != 2 {
+		t.Fatalf("AdjOut.Routes saw %d routes", n)
 	}
 }
