@@ -88,6 +88,14 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports %s: GoBGP only in interop tests and benchmarks", p.path, imp)
 			case strings.HasPrefix(imp, "github.com/google/gopacket") && p.path != "internal/capture":
 				t.Errorf("%s imports %s: pcap reading lives in internal/capture", p.path, imp)
+			case strings.HasPrefix(imp, "github.com/prometheus/") && p.path != "speaker/metrics":
+				t.Errorf("%s imports %s: Prometheus lives in speaker/metrics", p.path, imp)
+			}
+			// The metrics exporter reads a snapshot through its Source
+			// interface: it knows the codec's families and the FSM's
+			// states, never the sessions, RIB, router or API.
+			if p.path == "speaker/metrics" && ours && l != "speaker/wire" && l != "speaker/fsm" {
+				t.Errorf("%s imports %s: metrics sees the speaker only through metrics.Source", p.path, imp)
 			}
 			// STYLE.md: the state machine does no I/O; the RIB knows
 			// neither sockets nor sessions.

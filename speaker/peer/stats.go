@@ -32,18 +32,11 @@ func typeIndex(t wire.Type) int {
 	return 0
 }
 
-// Stats is a snapshot of a session's counters, for metrics:
-//
-//	ze_peer_messages_in_total{type}, ze_peer_messages_out_total{type}
-//	ze_peer_octets_in_total, ze_peer_octets_out_total
-//	ze_peer_updates_in_total (Messages In["update"])
-//	ze_peer_prefixes{family}            (Prefixes)
-//	ze_peer_state                      (State, RFC 4273 numbering minus one)
-//	ze_peer_uptime_seconds             (Uptime)
-//	ze_peer_established_total          (FSM.EstablishedCount)
-//	ze_peer_queue_full_total, ze_peer_rejected_total,
-//	ze_peer_connect_attempts_total, ze_peer_connect_failures_total,
-//	ze_peer_rfc7606_total, ze_peer_max_prefix_total
+// Stats is a snapshot of a session's counters. speaker/metrics exports
+// them (docs/metrics.md): In and Out as bgp_received_X_total /
+// bgp_sent_X_total, State as bgp_peer_state and ze_peer_state, Uptime as
+// bgp_peer_uptime, SendQueue as ze_peer_send_queue_depth, and the rest
+// as ze_peer_* counters.
 type Stats struct {
 	State       fsm.State
 	Established time.Time     // when the session came up; zero when it is not up
@@ -61,6 +54,12 @@ type Stats struct {
 	RFC7606         uint64
 	MaxPrefixHits   uint64
 	FSM             fsm.Counters // the current connection's machine
+	// SendQueue is the number of messages waiting in the outgoing queue
+	// of the peer's connection (0 without one); SendQueueCap is
+	// Config.QueueLen.
+	SendQueue, SendQueueCap int
+	// Stopped is set once Stop was called.
+	Stopped bool
 }
 
 // Stats returns a snapshot of the counters.
@@ -84,6 +83,10 @@ func (s *Session) Stats() Stats {
 	st.State = s.main.m.State()
 	st.FSM = s.main.m.Counters()
 	st.Prefixes = maps.Clone(s.prefixes)
+	st.SendQueueCap, st.Stopped = s.cfg.QueueLen, s.stopping
+	if c := s.main.c; c != nil {
+		st.SendQueue = len(c.out)
+	}
 	if st.State == fsm.Established {
 		st.Established = s.upSince
 		st.Uptime = s.clock.Now().Sub(s.upSince)
