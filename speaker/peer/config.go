@@ -10,6 +10,7 @@ import (
 	"github.com/ze-bgp/ze/speaker/capability"
 	"github.com/ze-bgp/ze/speaker/fsm"
 	"github.com/ze-bgp/ze/speaker/message"
+	"github.com/ze-bgp/ze/speaker/tcpsig"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -25,9 +26,10 @@ const (
 	DefaultCloseGrace = time.Second
 )
 
-// ErrNotSupported is returned for configuration ze cannot honour yet
-// (TCP MD5 signatures, GTSM).
-var ErrNotSupported = errors.New("peer: not supported yet")
+// ErrNotSupported is returned for configuration this OS cannot honour:
+// TCP MD5 signatures and GTSM outside Linux (it is
+// tcpsig.ErrNotSupported).
+var ErrNotSupported = tcpsig.ErrNotSupported
 
 // Config is one peer's session configuration. The daemon maps
 // speaker/config.Peer onto it. Zero fields get the defaults of New (and
@@ -75,13 +77,23 @@ type Config struct {
 
 	// TTL is the IP TTL (IPv6 hop limit) of the session's packets: set on
 	// dialled and accepted connections when not 0 (eBGP multihop: the
-	// hop count; 1 for a directly connected eBGP peer).
+	// hop count; 1 for a directly connected eBGP peer); 0: the system
+	// default.
 	TTL uint8
-	// GTSM is the RFC 5082 hop count (0: off). Not supported yet: New
-	// fails with ErrNotSupported.
+	// GTSM is the RFC 5082 hop count, 1 to 254 (0: off): packets go out
+	// with TTL 255 and the kernel drops the peer's packets that arrive
+	// with a TTL below 255 - GTSM + 1, on dialled connections from the
+	// SYN-ACK on; an accepted connection is refused when its SYN came
+	// lower (a tcpsig.ListenControl listener saves it) and drops lower
+	// segments once accepted. Excludes TTL. Linux only (ErrNotSupported
+	// elsewhere).
 	GTSM uint8
-	// MD5Password is the RFC 2385 TCP MD5 key. Not supported yet: New
-	// fails with ErrNotSupported.
+	// MD5Password is the RFC 2385 TCP MD5 key, at most tcpsig.MaxKeyLen
+	// (80) octets: set on dialled sockets before connect, and again on
+	// accepted connections (a peer that does not sign is cut off). A
+	// listener must hold the key before the peer's SYN arrives
+	// (tcpsig.SetMD5; the daemon's listeners do). Linux only
+	// (ErrNotSupported elsewhere).
 	MD5Password string
 
 	// Families offered with Multiprotocol capabilities (RFC 4760);
@@ -159,9 +171,15 @@ type MaxPrefix struct {
 // validate checks c and fills the defaults.
 func (c *Config) validate() error {
 	switch {
-	case c.MD5Password != "":
+	case len(c.MD5Password) > tcpsig.MaxKeyLen:
+		return fmt.Errorf("peer: TCP MD5 key of %d octets, above %d", len(c.MD5Password), tcpsig.MaxKeyLen)
+	case c.MD5Password != "" && !tcpsig.Supported:
 		return fmt.Errorf("peer: TCP MD5 signature (RFC 2385): %w", ErrNotSupported)
-	case c.GTSM != 0:
+	case c.GTSM == 255:
+		return errors.New("peer: GTSM hop count 255 leaves no TTL to check (1 to 254)")
+	case c.GTSM != 0 && c.TTL != 0:
+		return errors.New("peer: GTSM and a TTL (multihop) exclude each other")
+	case c.GTSM != 0 && !tcpsig.Supported:
 		return fmt.Errorf("peer: GTSM (RFC 5082): %w", ErrNotSupported)
 	case c.LocalASN == 0:
 		return errors.New("peer: local AS 0")

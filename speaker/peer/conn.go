@@ -4,13 +4,17 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"net/netip"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/ze-bgp/ze/speaker/fsm"
+	"github.com/ze-bgp/ze/speaker/tcpsig"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -37,11 +41,6 @@ type conn struct {
 // attach makes nc l's connection and starts its goroutines. Called with
 // s.mu held.
 func (s *Session) attach(l *link, nc net.Conn, dir fsm.Direction) {
-	if s.cfg.TTL != 0 {
-		if err := setTTL(nc, s.cfg.TTL); err != nil {
-			s.log.Warn("setting TTL", "error", err)
-		}
-	}
 	c := &conn{s: s, l: l, nc: nc, out: make(chan []byte, s.cfg.QueueLen), quit: make(chan struct{})}
 	c.maxLen.Store(wire.MaxLen)
 	l.c, l.dir = c, dir
@@ -87,7 +86,10 @@ func (s *Session) dial(l *link) {
 	id := s.dialSeq
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.ConnectTimeout)
 	l.dialID, l.dialCancel = id, cancel
-	d := net.Dialer{Control: s.control}
+	var d net.Dialer
+	if o := s.sockOpts(s.cfg.Remote.Addr()); o != (tcpsig.Options{}) {
+		d.Control = o.Control // before bind and connect: the SYN is signed, with the TTL
+	}
 	if s.cfg.Local.IsValid() {
 		d.LocalAddr = &net.TCPAddr{IP: s.cfg.Local.AsSlice(), Zone: s.cfg.Local.Zone()}
 	}
@@ -95,10 +97,77 @@ func (s *Session) dial(l *link) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		var before tcpsig.KernelStats
+		if s.protected() {
+			before, _ = tcpsig.ReadKernelStats()
+		}
 		nc, err := d.DialContext(ctx, "tcp", s.cfg.Remote.String())
 		cancel()
+		if err != nil && s.protected() {
+			// RFC 2385 and RFC 5082 drops are silent: say what the
+			// kernel counted while this attempt ran.
+			if after, kerr := tcpsig.ReadKernelStats(); kerr == nil {
+				err = &protectedError{err: err, drops: after.Sub(before), md5: s.cfg.MD5Password != "", gtsm: s.cfg.GTSM}
+			}
+		}
 		s.dialed(l, id, nc, err)
 	}()
+}
+
+// protectedError is a failed connection attempt of a session with TCP
+// MD5 or GTSM, with the kernel's drop counters of the attempt.
+type protectedError struct {
+	err   error
+	drops tcpsig.KernelStats
+	md5   bool
+	gtsm  uint8
+}
+
+func (e *protectedError) Error() string {
+	var what []string
+	if e.md5 {
+		what = append(what, "TCP MD5")
+	}
+	if e.gtsm != 0 {
+		what = append(what, fmt.Sprintf("GTSM (minimum TTL %d)", tcpsig.MinTTL(e.gtsm)))
+	}
+	return fmt.Sprintf("%v (%s configured: a key or TTL mismatch is dropped silently; kernel drops meanwhile in this network namespace: %v)",
+		e.err, strings.Join(what, " and "), e.drops)
+}
+
+func (e *protectedError) Unwrap() error { return e.err }
+
+// protected tells whether the session uses TCP MD5 or GTSM.
+func (s *Session) protected() bool { return s.cfg.MD5Password != "" || s.cfg.GTSM != 0 }
+
+// sockOpts are the socket options of the session's connections with
+// peer (the remote address).
+func (s *Session) sockOpts(peer netip.Addr) tcpsig.Options {
+	return tcpsig.Options{Peer: peer, MD5Key: s.cfg.MD5Password, GTSM: s.cfg.GTSM, TTL: s.cfg.TTL}
+}
+
+// secure sets the session's socket options on an accepted connection:
+// the MD5 key (the listener's must have let the handshake through; set
+// again, it cuts off a peer that does not sign), the GTSM minimum TTL
+// and the TTL, or the system default TTL back when the session has none
+// (a listener may send with 255 for GTSM peers). A connection without a
+// socket (net.Pipe) passes only when nothing is configured.
+func (s *Session) secure(nc net.Conn) error {
+	o := s.sockOpts(addrOf(nc.RemoteAddr()))
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		if o != (tcpsig.Options{Peer: o.Peer}) {
+			return tcpsig.ErrNoSocket
+		}
+		return nil
+	}
+	err := o.Apply(sc)
+	if err != nil && o == (tcpsig.Options{Peer: o.Peer}) {
+		// Only the default TTL back: not worth refusing the peer.
+		s.log.Debug("resetting the TTL of an accepted connection", "error", err)
+		return nil
+	}
+	return err
 }
 
 // dialed reports a connection attempt's outcome to the Machine that
@@ -111,6 +180,12 @@ func (s *Session) dialed(l *link, id uint64, nc net.Conn, err error) {
 	if l.dialID != id || s.stopping {
 		if nc != nil {
 			nc.Close()
+		}
+		var pe *protectedError
+		if errors.As(err, &pe) && !s.stopping {
+			// Superseded by the next attempt (ConnectRetryTimer), but
+			// the drop counters may be the only clue: say it.
+			s.log.Info("connect attempt abandoned", "error", err)
 		}
 		return
 	}
@@ -141,31 +216,6 @@ func (s *Session) cancelDial(l *link) {
 		l.dialCancel()
 	}
 	l.dialID, l.dialCancel = 0, nil
-}
-
-// control sets the socket options of dialled connections.
-func (s *Session) control(network, _ string, rc syscall.RawConn) error {
-	if s.cfg.TTL == 0 {
-		return nil
-	}
-	return rawTTL(rc, network == "tcp6", s.cfg.TTL)
-}
-
-// setTTL sets the TTL (hop limit) of an established connection.
-func setTTL(nc net.Conn, ttl uint8) error {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return errors.New("peer: connection has no socket")
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return err
-	}
-	v6 := false
-	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
-		v6 = a.IP.To4() == nil
-	}
-	return rawTTL(rc, v6, ttl)
 }
 
 // writeLoop writes queued messages, telling the Machine of each

@@ -17,7 +17,7 @@
 // fails with ErrQueueFull rather than block) and calls fsm.Machine.Sent
 // after each message (KeepaliveTimer, RFC 9687 SendHoldTimer). Each
 // connection attempt is a goroutine (net.Dialer with Config.Local,
-// Config.ConnectTimeout and the TTL set through syscall.RawConn). One
+// Config.ConnectTimeout and the socket options of speaker/tcpsig). One
 // mutex guards the Machines; no I/O happens under it. When a Machine
 // drops a connection the writer sends what was queued and the final
 // NOTIFICATION within Config.CloseGrace, then closes it.
@@ -56,7 +56,18 @@
 // (MaxPrefixTeardown, Start restarts) or starts again after a delay
 // (MaxPrefixRestart).
 //
-// Not done yet: TCP MD5 (RFC 2385) and GTSM (RFC 5082) make New fail
-// with ErrNotSupported; graceful restart is only advertised; Stats are
-// plain counters for a metrics exporter to read.
+// Security (speaker/tcpsig, Linux). Config.MD5Password is the TCP MD5
+// key (RFC 2385) of dialled sockets, set before connect, and of accepted
+// connections, set again on them (the listener must have had it for
+// the handshake; the daemon's have). Config.GTSM (RFC 5082) sends with
+// TTL 255 and has the kernel drop the peer's packets below 255 - hops +
+// 1; an accepted connection whose SYN came lower (saved by a listener
+// set up with tcpsig.ListenControl) is refused. Config.TTL is the
+// multihop TTL. Mismatches are silent drops: a failed connection
+// attempt of such a session logs the kernel's drop counters (TCPMD5*,
+// TCPMinTTLDrop) of the attempt. Other OSes: New fails with
+// ErrNotSupported for MD5 and GTSM.
+//
+// Not done yet: graceful restart is only advertised; Stats are plain
+// counters for a metrics exporter to read.
 package peer

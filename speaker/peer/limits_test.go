@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -154,7 +155,8 @@ func TestIPv6(t *testing.T) {
 	rec.wait(t, "established", 3*time.Second)
 }
 
-// TestTTL: the TTL (hop limit) is set on a connection's socket.
+// TestTTL: the TTL (hop limit) is set on an accepted connection's
+// socket.
 func TestTTL(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -166,7 +168,13 @@ func TestTTL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := setTTL(c, 7); err != nil {
+	cfg := baseConfig(netip.MustParseAddrPort("127.0.0.1:179"))
+	cfg.TTL = 7
+	s, err := New(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.secure(c); err != nil {
 		t.Fatal(err)
 	}
 	rc, _ := c.(*net.TCPConn).SyscallConn()
@@ -185,8 +193,9 @@ func TestConfigErrors(t *testing.T) {
 		edit func(*Config)
 		err  error
 	}{
-		{"md5", func(c *Config) { c.MD5Password = "secret" }, ErrNotSupported},
-		{"gtsm", func(c *Config) { c.GTSM = 1 }, ErrNotSupported},
+		{"md5 key of 81", func(c *Config) { c.MD5Password = strings.Repeat("k", 81) }, nil},
+		{"gtsm and ttl", func(c *Config) { c.GTSM, c.TTL = 1, 2 }, nil},
+		{"gtsm 255", func(c *Config) { c.GTSM = 255 }, nil},
 		{"no asn", func(c *Config) { c.LocalASN = 0 }, nil},
 		{"ipv6 router id", func(c *Config) { c.RouterID = netip.MustParseAddr("2001:db8::1") }, nil},
 		{"hold time 2", func(c *Config) { c.HoldTime = 2 }, nil},

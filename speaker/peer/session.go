@@ -373,9 +373,12 @@ func (s *Session) Send(msg []byte) error {
 
 // Accept hands the session a TCP connection the daemon's listener
 // accepted from this peer. It is refused (closed, ErrRejected) when the
-// peer is active-only, the session stopped or Idle, or two connections
-// exist already; otherwise it runs its own Machine until the OPEN
-// exchange decides between it and the other connection (RFC 4271 §6.8).
+// peer is active-only, the session stopped or Idle, two connections
+// exist already, or the session's socket options cannot be set on it
+// (TCP MD5 key, GTSM minimum TTL; with GTSM also when its SYN, saved by
+// a tcpsig.ListenControl listener, came with a lower TTL); otherwise it
+// runs its own Machine until the OPEN exchange decides between it and
+// the other connection (RFC 4271 §6.8).
 // A connection accepted before Run starts waits for it.
 func (s *Session) Accept(nc net.Conn) error {
 	s.mu.Lock()
@@ -402,16 +405,20 @@ func (s *Session) accept(nc net.Conn) error {
 		return reject("session not running")
 	case st == fsm.Idle:
 		return reject("session idle")
-	case s.main.c == nil:
-		s.attach(s.main, nc, fsm.Incoming)
-		s.step(s.main, fsm.Input{Event: fsm.TCPConnectionConfirmed}, nil)
-	case s.extra == nil:
-		s.extra = s.startExtra(fsm.Incoming)
-		s.attach(s.extra, nc, fsm.Incoming)
-		s.step(s.extra, fsm.Input{Event: fsm.TCPConnectionConfirmed}, nil)
-	default:
+	case s.main.c != nil && s.extra != nil:
 		return reject("two connections already")
 	}
+	if err := s.secure(nc); err != nil {
+		return reject("socket options (TCP MD5, GTSM, TTL): " + err.Error())
+	}
+	if s.main.c == nil {
+		s.attach(s.main, nc, fsm.Incoming)
+		s.step(s.main, fsm.Input{Event: fsm.TCPConnectionConfirmed}, nil)
+		return nil
+	}
+	s.extra = s.startExtra(fsm.Incoming)
+	s.attach(s.extra, nc, fsm.Incoming)
+	s.step(s.extra, fsm.Input{Event: fsm.TCPConnectionConfirmed}, nil)
 	return nil
 }
 
