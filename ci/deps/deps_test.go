@@ -97,6 +97,21 @@ func TestImportRules(t *testing.T) {
 			if p.path == "speaker/metrics" && ours && l != "speaker/wire" && l != "speaker/fsm" {
 				t.Errorf("%s imports %s: metrics sees the speaker only through metrics.Source", p.path, imp)
 			}
+			// The control socket answers from copies the daemon hands it
+			// (control.Backend): it renders router, peer and api values
+			// with the codec's renderers and never reaches into the RIB,
+			// the configuration or the daemon. Only the daemon serves it;
+			// commands and interop tests are its clients.
+			if p.path == "speaker/control" && ours && !codec[l] {
+				switch l {
+				case "speaker/router", "speaker/peer", "speaker/api", "speaker/fsm", "speaker/route", "speaker/zejson", "speaker/textfmt":
+				default:
+					t.Errorf("%s imports %s: control sees the speaker only through control.Backend", p.path, imp)
+				}
+			}
+			if l == "speaker/control" && p.path != "speaker/daemon" && !strings.HasPrefix(p.path, "cmd/") && !strings.HasPrefix(p.path, "interop/") {
+				t.Errorf("%s imports %s: only the daemon, commands and interop tests use the control socket", p.path, imp)
+			}
 			// STYLE.md: the state machine does no I/O; the RIB knows
 			// neither sockets nor sessions.
 			if (p.path == "speaker/fsm" || p.path == "speaker/rib") && (imp == "net" || l == "speaker/peer" || (p.path == "speaker/rib" && l == "speaker/fsm")) {

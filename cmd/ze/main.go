@@ -6,6 +6,9 @@
 //	ze bgp decode [flags] [HEX …]   decode captured hex or a pcap file
 //	ze bgp encode [flags] ROUTE …   encode routes into UPDATE hex
 //	ze config validate FILE         check a configuration file
+//	ze mrt dump [flags] FILE …      print MRT files (bgpdump -m, JSON, hex)
+//	ze cli [COMMAND …]              talk to the running daemon
+//	ze show …                       ze cli show …
 //	ze version
 package main
 
@@ -25,6 +28,10 @@ Commands:
   ze bgp decode [flags] [HEX …]    decode BGP messages (hex args, stdin, or --pcap FILE)
   ze bgp encode [flags] ROUTE …    encode routes into full UPDATE messages (hex)
   ze config validate [--dump] FILE check a configuration file (docs/config.md)
+  ze mrt dump [flags] FILE …       print MRT files as bgpdump -m/-M lines, JSON or hex (docs/mrt.md)
+  ze cli [--socket PATH] [--json] [COMMAND …]
+                                   ask the running daemon (docs/cli.md); a prompt without COMMAND
+  ze show …                        the same as ze cli show …
   ze version                       print the version
   ze help                          this text
 
@@ -49,6 +56,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	case "config":
 		return configMain(args[1:], stdin, stdout, stderr)
+	case "mrt":
+		return mrtMain(args[1:], stdin, stdout, stderr)
+	case "cli":
+		return cliMain(args[1:], stdin, stdout, stderr)
+	case "show":
+		return cliMain(args, stdin, stdout, stderr)
 	case "bgp":
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)

@@ -14,7 +14,8 @@ type item struct {
 	key  *Key
 	node *syntax.Node
 	val  any
-	name string // a named block's name
+	name string   // a named block's name
+	opts *section // a family statement's { … } (familyOptionsBlock); nil without braces
 }
 
 // section is a checked block: its statements, each known and valid.
@@ -63,6 +64,9 @@ func (c *checker) block(b *Block, node *syntax.Node, children []*syntax.Node) *s
 		}
 		if k.Kind == KindFamily {
 			id = fmt.Sprint(v)
+			if n.Block {
+				it.opts = c.block(k.Block, n, n.Children)
+			}
 		}
 		if !k.Multi || k.Named || k.Kind == KindFamily {
 			if prev := seen[id]; prev != nil {

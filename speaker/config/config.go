@@ -17,11 +17,18 @@ type Config struct {
 	Peers       []Peer      `json:"peers"`     // in the order of the file
 	Processes   []Process   `json:"processes"` // in the order of the file
 	Plugins     []string    `json:"plugins"`   // internal plugins, in order
+	MRT         MRT         `json:"mrt"`       // recording (mrt.go)
 }
 
 // Environment is how the daemon runs.
 type Environment struct {
-	Log Log `json:"log"`
+	Log     Log     `json:"log"`
+	Control Control `json:"control"`
+}
+
+// Control is the control socket's setup.
+type Control struct {
+	Socket string `json:"socket,omitempty"` // "" : the daemon's default; "none": no socket
 }
 
 // Log is the logging setup.
@@ -34,7 +41,12 @@ type Log struct {
 type Process struct {
 	Name    string   `json:"name"`
 	Run     []string `json:"run"`     // the command line, as words
-	Encoder string   `json:"encoder"` // json or text
+	Encoder string   `json:"encoder"` // json, text or ze-json
+
+	Respawn        int    `json:"respawn"`          // restarts allowed within a minute; 0: never restarted
+	Queue          int    `json:"queue"`            // lines waiting for the program, at most
+	OnFull         string `json:"on-full"`          // drop-process or drop-events
+	WithdrawOnExit bool   `json:"withdraw-on-exit"` // its routes are withdrawn when it exits
 }
 
 // Peer is one session with everything inherited from bgp and its group
@@ -62,6 +74,15 @@ type Peer struct {
 	ClusterID            netip.Addr    `json:"cluster-id"` // zero: the router ID
 	Static               []route.Route `json:"-"`          // routes to announce; see MarshalJSON
 	API                  API           `json:"api"`
+
+	// MaximumPrefixAction is what crossing MaximumPrefix does: teardown
+	// ("" too), warning-only, or restart after MaximumPrefixRestart
+	// seconds. FamilyMaximumPrefix holds the settings written in family
+	// statements, which replace the peer's for their family; PrefixLimit
+	// gives a family's.
+	MaximumPrefixAction  string                      `json:"maximum-prefix-action"`
+	MaximumPrefixRestart uint32                      `json:"maximum-prefix-restart,omitempty"` // seconds
+	FamilyMaximumPrefix  map[wire.Family]PrefixLimit `json:"-"`                                // see MarshalJSON
 
 	// Pos is where the peer is written (its "peer" word); not part of
 	// Equal.

@@ -38,6 +38,8 @@ func TestExample(t *testing.T) {
 		Capability: Capability{ASN4: true, RouteRefresh: true, AddPath: "disable"},
 		Families:   []wire.Family{wire.IPv4Unicast, wire.IPv6Unicast},
 		API:        API{Processes: []string{}},
+
+		MaximumPrefixAction: "teardown",
 	}
 	if !p.Equal(want) {
 		t.Errorf("got  %+v\nwant %+v", p, want)
@@ -85,7 +87,7 @@ bgp {
 		Passive:   true, TTLSecurity: 1, MD5Password: "se cret",
 		Capability:    Capability{ExtendedMessage: true, AddPath: "send/receive", GracefulRestart: 120},
 		Families:      []wire.Family{wire.IPv6Unicast, {AFI: wire.AFIIPv4, SAFI: wire.SAFIFlow}},
-		MaximumPrefix: 1000, RouteServerClient: true, RouteReflectorClient: true,
+		MaximumPrefix: 1000, MaximumPrefixAction: "teardown", RouteServerClient: true, RouteReflectorClient: true,
 		ClusterID: netip.MustParseAddr("10.0.0.9"),
 		API:       API{Processes: []string{"w"}, Receive: all, Send: Messages{Update: true}},
 	}
@@ -100,7 +102,8 @@ bgp {
 	if cfg.Environment.Log != (Log{"debug", "json"}) {
 		t.Errorf("log %+v", cfg.Environment.Log)
 	}
-	if w := cfg.Processes[0]; !reflect.DeepEqual(w, Process{"w", []string{"/usr/bin/env", "python3", "w.py"}, "text"}) {
+	if w := cfg.Processes[0]; !reflect.DeepEqual(w, Process{Name: "w", Run: []string{"/usr/bin/env", "python3", "w.py"}, Encoder: "text",
+		Respawn: 5, Queue: 4096, OnFull: "drop-process", WithdrawOnExit: true}) {
 		t.Errorf("process %+v", w)
 	}
 }

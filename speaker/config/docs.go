@@ -23,17 +23,20 @@ func reference() string {
 	section("Top level", fileBlock, nil, "")
 	section("environment", environmentBlock, nil, "")
 	section("environment › log", logBlock, nil, "")
+	section("environment › control", controlBlock, nil, "")
 	section("bgp", bgpBlock, peerKeys, " It also takes every [session setting](#session-settings).")
 	section("bgp › group NAME", groupBlock, peerKeys, " It also takes every [session setting](#session-settings).")
 	section("Session settings", peerBlock, nil, " These are the keys of `peer NAME { }`; `bgp` and `group` take them too, for their peers to inherit.")
 	section("remote", remoteBlock, nil, "")
 	section("capability", capabilityBlock, nil, "")
 	section("family", familyBlock, nil, "")
+	section("family › AFI SAFI", familyOptionsBlock, nil, "")
 	section("static", staticBlock, nil, "")
 	section("api", apiBlock, nil, "")
 	section("api › receive, api › send", receiveBlock, nil, " Each key is a flag.")
 	section("process NAME", processBlock, nil, "")
 	section("plugin", pluginBlock, nil, "")
+	section("mrt", mrtBlock, nil, "")
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 

@@ -15,12 +15,14 @@ func (c *checker) resolve(file *section) *Config {
 	cfg := &Config{Peers: []Peer{}, Processes: []Process{}, Plugins: []string{}}
 	log := file.sub("environment").sub("log")
 	cfg.Environment.Log = Log{Level: log.str("level"), Format: log.str("format")}
+	cfg.Environment.Control = Control{Socket: file.sub("environment").sub("control").str("socket")}
 
 	procs := map[string]bool{}
 	for _, it := range file.all("process") {
 		s := it.val.(*section)
 		c.missing(s, it.node.Key.Pos, fmt.Sprintf("process %q", it.name), "")
-		cfg.Processes = append(cfg.Processes, Process{Name: it.name, Run: s.strs("run"), Encoder: s.str("encoder")})
+		cfg.Processes = append(cfg.Processes, Process{Name: it.name, Run: s.strs("run"), Encoder: s.str("encoder"),
+			Respawn: int(s.uint("respawn")), Queue: int(s.uint("queue")), OnFull: s.str("on-full"), WithdrawOnExit: s.flag("withdraw-on-exit")})
 		procs[it.name] = true
 	}
 	for _, it := range file.sub("plugin").all("internal") {
@@ -65,6 +67,7 @@ func (c *checker) resolve(file *section) *Config {
 			add("", it, merge(global, it.val.(*section)))
 		}
 	}
+	cfg.MRT = c.mrt(file.sub("mrt"), cfg.Peers)
 	return cfg
 }
 
@@ -88,7 +91,6 @@ func (c *checker) peer(it *item, group string, s *section, procs map[string]bool
 		TTLSecurity: uint8(s.uint("ttl-security")),
 		MD5Password: s.str("md5-password"),
 
-		MaximumPrefix:        uint32(s.uint("maximum-prefix")),
 		RouteServerClient:    s.flag("route-server-client"),
 		RouteReflectorClient: s.flag("route-reflector-client"),
 		ClusterID:            s.addr("cluster-id"),
@@ -128,6 +130,7 @@ func (c *checker) peer(it *item, group string, s *section, procs map[string]bool
 			p.Families = []wire.Family{wire.IPv4Unicast}
 		}
 	}
+	prefixLimits(&p, s)
 	for _, rt := range s.sub("static").all("route") {
 		rr := rt.val.(route.Route)
 		if !hasFamily(p.Families, rr.Family) {

@@ -24,7 +24,8 @@ var kindSyntax = [...]string{
 	KindFlag: "flag", KindUint: "integer", KindSeconds: "seconds", KindASN: "AS number",
 	KindIP: "IP address", KindIPv4: "IPv4 address", KindString: "string", KindCommand: "command line",
 	KindEnum: "one of", KindList: "[ names ]", KindFamily: "AFI SAFI", KindRoute: "route",
-	KindBlock: "block",
+	KindBlock: "block", KindFileEvery: "FILE-PATTERN every DURATION",
+	KindMaxPrefix: "LIMIT [teardown | warning-only | restart DELAY]",
 }
 
 // String returns how the kind is written in messages and docs.
@@ -99,7 +100,7 @@ var (
 		{Name: "port", Kind: KindUint, Min: 1, Max: 65535, Default: "179", Doc: "the TCP port to connect to"},
 	}}
 	familyBlock = &Block{Name: "family", Doc: "The address families to negotiate (RFC 4760), one `AFI SAFI;` statement each, e.g. `ipv4 unicast; ipv6 unicast;`. Absent: the unicast family of the remote address.", Keys: []*Key{
-		{Name: "AFI SAFI", Kind: KindFamily, Any: true, Multi: true, Doc: "a family ze knows: " + familyNames()},
+		{Name: "AFI SAFI", Kind: KindFamily, Any: true, Multi: true, Block: familyOptionsBlock, Doc: "a family ze knows: " + familyNames() + "; `AFI SAFI { … }` sets [its own options](#family--afi-safi)"},
 	}}
 	capabilityBlock = &Block{Name: "capability", Doc: "Capabilities to announce in OPEN (RFC 5492).", Keys: []*Key{
 		{Name: "asn4", Kind: KindFlag, Default: "true", Doc: "4-octet AS numbers (RFC 6793)"},
@@ -130,12 +131,12 @@ var peerKeys = []*Key{
 	{Name: "remote", Kind: KindBlock, Block: remoteBlock, Required: true, Doc: "the neighbour"},
 	{Name: "hold-time", Kind: KindSeconds, Min: 3, Max: 65535, ZeroOK: true, Default: "90", Doc: "the hold time offered in OPEN (RFC 4271 §4.2): 0 (no keepalives) or 3 to 65535"},
 	{Name: "passive", Kind: KindFlag, Default: "false", Doc: "wait for the neighbour to connect, never connect"},
-	{Name: "multihop", Kind: KindUint, Min: 1, Max: 255, Doc: "eBGP multihop: the TTL of outgoing packets (default 1 for eBGP)"},
-	{Name: "ttl-security", Kind: KindUint, Min: 1, Max: 254, Doc: "GTSM (RFC 5082): accept packets from at most this many hops away; excludes multihop"},
-	{Name: "md5-password", Kind: KindString, Doc: "TCP MD5 signature key (RFC 2385)"},
+	{Name: "multihop", Kind: KindUint, Min: 1, Max: 255, Doc: "eBGP multihop: the TTL (IPv6 hop limit) of outgoing packets; not set: the system default"},
+	{Name: "ttl-security", Kind: KindUint, Min: 1, Max: 254, Doc: "GTSM (RFC 5082): send with TTL 255 and drop packets from more than this many hops away (TTL below 256 minus hops); 1: directly connected; excludes multihop; Linux only"},
+	{Name: "md5-password", Kind: KindString, Doc: "TCP MD5 signature key (RFC 2385), at most 80 characters, the same on both ends; installed on the listeners and on each connection; a mismatch is dropped silently by the kernel (ze logs its counters); Linux only"},
 	{Name: "capability", Kind: KindBlock, Block: capabilityBlock, Doc: "capabilities to announce"},
 	{Name: "family", Kind: KindBlock, Block: familyBlock, Replace: true, Doc: "address families"},
-	{Name: "maximum-prefix", Kind: KindUint, Min: 0, Max: 4294967295, Default: "0", Doc: "close the session (Cease, RFC 4486 subcode 1) when the peer sends more prefixes; 0: no limit"},
+	{Name: "maximum-prefix", Kind: KindMaxPrefix, Default: "0", Doc: maxPrefixDoc},
 	{Name: "route-server-client", Kind: KindFlag, Default: "false", Doc: "the peer is a route-server client (RFC 7947): AS_PATH, NEXT_HOP and MED sent unchanged"},
 	{Name: "route-reflector-client", Kind: KindFlag, Default: "false", Doc: "the peer is a route-reflector client (RFC 4456)"},
 	{Name: "cluster-id", Kind: KindIPv4, Doc: "the route-reflector cluster ID (RFC 4456); default: router-id"},
@@ -154,12 +155,20 @@ var (
 		{Name: "level", Kind: KindEnum, Enum: []string{"debug", "info", "warning", "error"}, Default: "info", Doc: "the least severe level written"},
 		{Name: "format", Kind: KindEnum, Enum: []string{"text", "json"}, Default: "text", Doc: "one line of text or one JSON object per record"},
 	}}
+	controlBlock = &Block{Name: "control", Doc: "The control socket `ze cli` talks to (docs/cli.md). Read at start only: a reload keeps the running socket.", Keys: []*Key{
+		{Name: "socket", Kind: KindString, Doc: "the unix socket's path (mode 0600); default /run/ze/ze.sock as root, else $XDG_RUNTIME_DIR/ze.sock or /tmp/ze-UID/ze.sock (skipped with a warning when another ze holds it); `ze --control PATH` overrides it; `none` turns it off"},
+	}}
 	environmentBlock = &Block{Name: "environment", Doc: "How the daemon runs.", Keys: []*Key{
 		{Name: "log", Kind: KindBlock, Block: logBlock, Doc: "logging"},
+		{Name: "control", Kind: KindBlock, Block: controlBlock, Doc: "the control socket"},
 	}}
 	processBlock = &Block{Name: "process", Doc: "An external program that receives the messages of the peers whose `api` names it, and may send commands (ExaBGP's API).", Keys: []*Key{
 		{Name: "run", Kind: KindCommand, Required: true, Doc: "the command line (words, or quoted strings holding blanks)"},
-		{Name: "encoder", Kind: KindEnum, Enum: []string{"json", "text"}, Default: "json", Doc: "the format of what it is sent"},
+		{Name: "encoder", Kind: KindEnum, Enum: []string{"json", "text", "ze-json"}, Default: "json", Doc: "the format of what it is sent (docs/api.md): ExaBGP 4's JSON, ExaBGP's text lines, or ze's JSON (docs/json.md) in an envelope"},
+		{Name: "respawn", Kind: KindUint, Min: 0, Max: 1000, Default: "5", Doc: "how many times a minute the program is started again after it exits (backoff 100 ms doubling to 10 s); beyond that it stays stopped and the error is logged; 0: never"},
+		{Name: "queue", Kind: KindUint, Min: 1, Max: 1048576, Default: "4096", Doc: "how many lines (events, answers) may wait for the program to read them; `on-full` says what happens beyond"},
+		{Name: "on-full", Kind: KindEnum, Enum: []string{"drop-process", "drop-events"}, Default: "drop-process", Doc: "when the queue is full: `drop-process` kills the program (then respawned within its limit), `drop-events` discards the lines that do not fit and counts them (ze_api_dropped_total); the sessions never wait"},
+		{Name: "withdraw-on-exit", Kind: KindFlag, Default: "true", Doc: "withdraw the routes the program announced (and did not withdraw) when it exits or is stopped; false: they stay announced"},
 	}}
 	pluginBlock = &Block{Name: "plugin", Doc: "Features built into ze, turned on by name.", Keys: []*Key{
 		{Name: "internal", Kind: KindEnum, Enum: internalPlugins, Multi: true, Doc: "an internal plugin"},
@@ -170,6 +179,7 @@ var (
 		{Name: "bgp", Kind: KindBlock, Block: bgpBlock, Doc: "the BGP sessions"},
 		{Name: "process", Kind: KindBlock, Block: processBlock, Named: true, Multi: true, Doc: "an API process"},
 		{Name: "plugin", Kind: KindBlock, Block: pluginBlock, Doc: "internal plugins"},
+		{Name: "mrt", Kind: KindBlock, Block: mrtBlock, Doc: "recording to MRT files"},
 	}}
 )
 

@@ -38,7 +38,7 @@ func (c *checker) value(k *Key, n *syntax.Node) (v any, ok bool) {
 		}
 		return n.Args[0].Text, true
 	}
-	if n.Block {
+	if n.Block && (k.Kind != KindFamily || k.Block == nil) {
 		return c.fail(n.Key.Pos, "%s takes a value, not a block", name)
 	}
 	switch k.Kind {
@@ -73,6 +73,10 @@ func (c *checker) value(k *Key, n *syntax.Node) (v any, ok bool) {
 			argv = append(argv, a.Text)
 		}
 		return argv, true
+	case KindFileEvery:
+		return c.fileEvery(n)
+	case KindMaxPrefix:
+		return c.maxPrefix(n)
 	case KindList:
 		if len(n.Args) == 0 {
 			return c.fail(n.End, "%s needs [ names ]", name)

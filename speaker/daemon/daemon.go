@@ -13,7 +13,9 @@ import (
 
 	"github.com/ze-bgp/ze/speaker/api"
 	"github.com/ze-bgp/ze/speaker/config"
+	"github.com/ze-bgp/ze/speaker/control"
 	"github.com/ze-bgp/ze/speaker/peer"
+	"github.com/ze-bgp/ze/speaker/recorder"
 	"github.com/ze-bgp/ze/speaker/router"
 )
 
@@ -43,23 +45,62 @@ type Options struct {
 	// StopGrace bounds how long Run waits for the sessions to send
 	// their final NOTIFICATION and close (default 2s).
 	StopGrace time.Duration
+	// ConfigPath is the file Reload reads ("": Reload fails).
+	ConfigPath string
+	// Control is the path of the control socket (package control) New
+	// creates and Run serves; "" for none. ControlOptional makes a
+	// socket that cannot be created (control.ErrInUse: another daemon
+	// has it) a warning instead of an error of New.
+	Control         string
+	ControlOptional bool
+	// LogLevel, when set, is the level of Logger's handler: Reload sets
+	// it from environment { log { level } } (the format needs a
+	// restart).
+	LogLevel *slog.LevelVar
+	// Status receives the text of DumpStatus (SIGUSR1) besides the log
+	// record (nil: the log only).
+	Status io.Writer
 }
 
 // Daemon is a running BGP speaker built from a configuration. Create it
 // with New, serve with Run.
 type Daemon struct {
-	cfg      *config.Config
-	opt      Options
-	log      *slog.Logger
-	router   *router.Router
-	sessions []*session
-	byRemote map[netip.Addr][]*session
-	procs    []*api.Process
-	lns      []net.Listener
+	opt     Options
+	log     *slog.Logger
+	router  *router.Router
+	lns     []net.Listener
+	started time.Time
+	ctl     *control.Server
+	ctlLn   net.Listener
+	addrs   []netip.AddrPort // what the listeners were opened for (fallback router ID)
+
+	// rec is the MRT recording (mrt.go); nil when the config has none.
+	rec *recorder.Recorder
 
 	evMu sync.Mutex
-	// mu guards sessions and byRemote, which a reload changes.
-	mu sync.Mutex
+	// reloadMu serialises reloads, and Run's shutdown with them.
+	reloadMu sync.Mutex
+	// mu guards what a reload changes: the configuration, sessions,
+	// byRemote, procs and their runs, and Run's state.
+	mu         sync.Mutex
+	cfg        *config.Config
+	fallbackID netip.Addr
+	sessions   []*session
+	byRemote   map[netip.Addr][]*session
+	procs      []*api.Process
+	procRuns   map[*api.Process]*procRun
+	sctx, pctx context.Context // Run's session and process contexts
+	running    bool            // Run has started the sessions
+	stopping   bool            // Run is shutting down: no more reloads
+	sessWG     sync.WaitGroup
+	procWG     sync.WaitGroup
+}
+
+// procRun is one API process's supervision: its context and the end of
+// its Run.
+type procRun struct {
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 // snapshot returns the current sessions (a copy, safe to range over
@@ -70,12 +111,20 @@ func (d *Daemon) snapshot() []*session {
 	return append([]*session(nil), d.sessions...)
 }
 
+// processes returns the current API processes (a copy, safe to range
+// over while a reload runs).
+func (d *Daemon) processes() []*api.Process {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]*api.Process(nil), d.procs...)
+}
+
 // New builds the sessions, the router and the API processes of cfg and
-// opens the listeners (so Addrs is valid when it returns). Errors: a
-// listen address that does not parse or cannot be bound, a peer without
-// a router ID, a peer the session driver refuses (peer.New:
-// md5-password and ttl-security are not supported yet), an api block
-// naming no configured process.
+// opens the listeners and the control socket (so Addrs is valid when it
+// returns). Errors: a listen address that does not parse or cannot be
+// bound, a peer without a router ID, a peer the session driver refuses,
+// an api block naming no configured process, a control socket that
+// cannot be created (unless Options.ControlOptional).
 func New(cfg *config.Config, opt Options) (*Daemon, error) {
 	if opt.StopGrace <= 0 {
 		opt.StopGrace = 2 * time.Second
@@ -84,81 +133,190 @@ func New(cfg *config.Config, opt Options) (*Daemon, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Daemon{cfg: cfg, opt: opt, log: log, byRemote: map[netip.Addr][]*session{}}
+	d := &Daemon{cfg: cfg, opt: opt, log: log, byRemote: map[netip.Addr][]*session{},
+		procRuns: map[*api.Process]*procRun{}, started: time.Now()}
 
 	addrs, err := listenAddrs(cfg, opt.Listen)
 	if err != nil {
 		return nil, err
 	}
-	fallbackID := netip.Addr{}
-	for _, a := range addrs {
-		if ip := a.Addr().Unmap(); ip.Is4() && !ip.IsUnspecified() {
-			fallbackID = ip
-			break
-		}
+	d.addrs = addrs
+	d.fallbackID = fallbackRouterID(cfg, addrs)
+	d.router = router.New(router.Options{RouterID: d.fallbackID})
+	if err := d.newRecorder(cfg); err != nil {
+		return nil, err
 	}
-	for _, p := range cfg.Peers {
-		if p.RouterID.IsValid() {
-			fallbackID = p.RouterID
-			break
-		}
-	}
-	d.router = router.New(router.Options{RouterID: fallbackID})
 
 	procByName := map[string]*api.Process{}
 	for _, pc := range cfg.Processes {
-		enc, err := api.ParseEncoder(pc.Encoder)
+		p, err := d.newProcess(pc)
 		if err != nil {
-			return nil, fmt.Errorf("process %s: %w", pc.Name, err)
+			return nil, err
 		}
-		p := api.New(api.Config{
-			Name: pc.Name, Run: pc.Run, Encoder: enc, WithdrawOnExit: true,
-			Logger: log.With("process", pc.Name), Stderr: opt.ProcessStderr,
-		}, d.router)
 		d.procs = append(d.procs, p)
 		procByName[pc.Name] = p
 	}
 
-	for i := range cfg.Peers {
-		p := cfg.Peers[i]
-		id := p.RouterID
-		if !id.IsValid() && p.LocalAddr.Is4() {
-			id = p.LocalAddr
-		}
-		if !id.IsValid() {
-			id = fallbackID
-		}
-		pc, err := peerConfig(&p, id)
+	for _, p := range cfg.Peers {
+		s, err := d.newSession(p, procByName)
 		if err != nil {
 			return nil, err
 		}
-		s := &session{d: d, cfg: p}
-		for _, name := range p.API.Processes {
-			proc, ok := procByName[name]
-			if !ok {
-				return nil, fmt.Errorf("peer %s: api names process %q, which is not configured", p.Name, name)
-			}
-			s.procs = append(s.procs, proc)
-		}
-		drv, err := peer.New(pc, s, log)
-		if err != nil {
-			return nil, fmt.Errorf("peer %s: %w", p.Name, err)
-		}
-		s.drv = drv
 		d.sessions = append(d.sessions, s)
 		ip := p.Remote.IP.Unmap()
 		d.byRemote[ip] = append(d.byRemote[ip], s)
 	}
 
-	for _, a := range addrs {
-		ln, err := net.Listen("tcp", a.String())
-		if err != nil {
-			d.closeListeners()
-			return nil, fmt.Errorf("listen %s: %w", a, err)
+	if opt.Control != "" {
+		ln, err := control.Listen(opt.Control)
+		switch {
+		case err == nil:
+			d.ctlLn = ln
+			d.ctl = control.NewServer(backend{d}, log)
+		case opt.ControlOptional:
+			log.Warn("no control socket", "path", opt.Control, "err", err)
+		default:
+			return nil, err
 		}
-		d.lns = append(d.lns, ln)
+	}
+
+	if err := d.listen(addrs); err != nil {
+		return nil, err
 	}
 	return d, nil
+}
+
+// fallbackRouterID is the router ID of the peers that name none and have
+// no IPv4 local-address: the first peer's router-id, else the first
+// IPv4 listen address.
+func fallbackRouterID(cfg *config.Config, addrs []netip.AddrPort) netip.Addr {
+	for _, p := range cfg.Peers {
+		if p.RouterID.IsValid() {
+			return p.RouterID
+		}
+	}
+	for _, a := range addrs {
+		if ip := a.Addr().Unmap(); ip.Is4() && !ip.IsUnspecified() {
+			return ip
+		}
+	}
+	return netip.Addr{}
+}
+
+// newProcess builds (without starting it) the API process of pc.
+func (d *Daemon) newProcess(pc config.Process) (*api.Process, error) {
+	enc, err := api.ParseEncoder(pc.Encoder)
+	if err != nil {
+		return nil, fmt.Errorf("process %s: %w", pc.Name, err)
+	}
+	policy := api.DropProcess
+	if pc.OnFull != "" {
+		if policy, err = api.ParsePolicy(pc.OnFull); err != nil {
+			return nil, fmt.Errorf("process %s: %w", pc.Name, err)
+		}
+	}
+	respawn := api.DefaultRespawn // Window: a minute
+	respawn.Max = pc.Respawn
+	if pc.Respawn <= 0 {
+		respawn.Max = -1 // respawn 0: never
+	}
+	return api.New(api.Config{
+		Name: pc.Name, Run: pc.Run, Encoder: enc, WithdrawOnExit: pc.WithdrawOnExit,
+		Queue: pc.Queue, Policy: policy, Respawn: respawn,
+		Logger: d.log.With("process", pc.Name), Stderr: d.opt.ProcessStderr,
+	}, apiHandler{d}), nil
+}
+
+// resolvePeer returns p with the router ID its session uses: its own,
+// else its IPv4 local-address, else fallback.
+func resolvePeer(p config.Peer, fallback netip.Addr) config.Peer {
+	if !p.RouterID.IsValid() && p.LocalAddr.Is4() {
+		p.RouterID = p.LocalAddr
+	}
+	if !p.RouterID.IsValid() {
+		p.RouterID = fallback
+	}
+	return p
+}
+
+// newSession builds (without starting it) the session of peer p, whose
+// api block names processes of procs.
+func (d *Daemon) newSession(p config.Peer, procs map[string]*api.Process) (*session, error) {
+	p = resolvePeer(p, d.fallbackID)
+	pc, err := peerConfig(&p, p.RouterID)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := newSoft(p, procs)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{d: d, cfg: p, done: make(chan struct{})}
+	s.soft.Store(sc)
+	drv, err := peer.New(pc, s, d.log)
+	if err != nil {
+		return nil, fmt.Errorf("peer %s: %w", p.Name, err)
+	}
+	s.drv = drv
+	return s, nil
+}
+
+// startSession runs s's driver once after (when not nil) is closed: a
+// session replacing another waits for the old one to be gone. Called
+// with d.mu held, once Run has started.
+func (d *Daemon) startSession(s *session, after <-chan struct{}) {
+	ctx := d.sctx
+	d.sessWG.Add(1)
+	go func() {
+		defer d.sessWG.Done()
+		defer close(s.done)
+		if after != nil {
+			<-after
+		}
+		if err := s.drv.Run(ctx); err != nil {
+			d.log.Error("session ended", "peer", s.cfg.Name, "err", err)
+		}
+	}()
+}
+
+// startProc runs API process p after (when not nil) is closed: a
+// restarted process waits for the old one, so that the old one's
+// withdrawals (on exit) come before the new one's announcements. Called
+// with d.mu held, once Run has started.
+func (d *Daemon) startProc(p *api.Process, after <-chan struct{}) {
+	ctx, cancel := context.WithCancel(d.pctx)
+	r := &procRun{cancel: cancel, done: make(chan struct{})}
+	d.procRuns[p] = r
+	d.procWG.Add(1)
+	go func() {
+		defer d.procWG.Done()
+		defer close(r.done)
+		defer cancel()
+		if after != nil {
+			select {
+			case <-after:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if err := p.Run(ctx); err != nil {
+			d.log.Error("process ended", "process", p.Name(), "err", err)
+		}
+	}()
+}
+
+// stopProc stops API process p (its Run withdraws what it announced)
+// and returns the channel closed when it is gone. Called with d.mu held.
+func (d *Daemon) stopProc(p *api.Process) <-chan struct{} {
+	r := d.procRuns[p]
+	if r == nil {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	delete(d.procRuns, p)
+	r.cancel()
+	return r.done
 }
 
 // listenAddrs returns the addresses to listen on: explicit, else one per
@@ -208,51 +366,41 @@ func (d *Daemon) Router() *router.Router { return d.router }
 
 // Stats returns the session driver's counters of every peer, by name.
 func (d *Daemon) Stats() map[string]peer.Stats {
-	out := make(map[string]peer.Stats, len(d.sessions))
-	for _, s := range d.sessions {
+	sessions := d.snapshot()
+	out := make(map[string]peer.Stats, len(sessions))
+	for _, s := range sessions {
 		out[s.cfg.Name] = s.drv.Stats()
 	}
 	return out
 }
 
-// Reload would apply a new configuration; it is not implemented yet and
-// only logs.
-func (d *Daemon) Reload() {
-	d.log.Warn("reload not implemented yet")
-	d.event("reload not implemented yet")
-}
-
-// Run serves until ctx is done: it accepts connections, runs every
-// session and API process, then stops every session with Cease /
-// Administrative Shutdown (ShutdownCommunication), waits up to
-// Options.StopGrace for them, stops the processes and returns nil. It
-// may be called once.
+// Run serves until ctx is done: it accepts connections and control
+// requests, runs every session and API process, then stops every
+// session with Cease / Administrative Shutdown (ShutdownCommunication),
+// waits up to Options.StopGrace for them, stops the processes and
+// returns nil. A reload in progress finishes first; none starts after.
+// It may be called once.
 func (d *Daemon) Run(ctx context.Context) error {
 	sctx, scancel := context.WithCancel(context.Background())
 	defer scancel()
 	pctx, pcancel := context.WithCancel(context.Background())
 	defer pcancel()
 
-	var procWG sync.WaitGroup
+	d.mu.Lock()
+	if d.running {
+		d.mu.Unlock()
+		return errors.New("daemon: Run called twice")
+	}
+	d.sctx, d.pctx, d.running = sctx, pctx, true
 	for _, p := range d.procs {
-		procWG.Add(1)
-		go func() {
-			defer procWG.Done()
-			if err := p.Run(pctx); err != nil {
-				d.log.Error("process ended", "process", p.Name(), "err", err)
-			}
-		}()
+		d.startProc(p, nil)
 	}
-	var sessWG sync.WaitGroup
 	for _, s := range d.sessions {
-		sessWG.Add(1)
-		go func() {
-			defer sessWG.Done()
-			if err := s.drv.Run(sctx); err != nil {
-				d.log.Error("session ended", "peer", s.cfg.Name, "err", err)
-			}
-		}()
+		d.startSession(s, nil)
 	}
+	d.mu.Unlock()
+	stopRecorder := d.startRecorder()
+
 	var lnWG sync.WaitGroup
 	for _, ln := range d.lns {
 		lnWG.Add(1)
@@ -263,16 +411,33 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.event("listening %s", ln.Addr())
 		d.log.Info("listening", "addr", ln.Addr().String())
 	}
+	if d.ctl != nil {
+		lnWG.Add(1)
+		go func() {
+			defer lnWG.Done()
+			d.ctl.Serve(d.ctlLn) //nolint:errcheck // only accept errors it cannot wait out; logged by the server
+		}()
+		d.event("control socket %s", d.opt.Control)
+		d.log.Info("control socket", "path", d.opt.Control)
+	}
 
 	<-ctx.Done()
+	d.reloadMu.Lock()
+	d.mu.Lock()
+	d.stopping = true
+	d.mu.Unlock()
+	d.reloadMu.Unlock()
 	d.log.Info("shutting down")
 	d.closeListeners()
+	if d.ctl != nil {
+		d.ctl.Close()
+	}
 	lnWG.Wait()
-	for _, s := range d.sessions {
+	for _, s := range d.snapshot() {
 		s.drv.Stop(ShutdownCommunication)
 	}
 	done := make(chan struct{})
-	go func() { sessWG.Wait(); close(done) }()
+	go func() { d.sessWG.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(d.opt.StopGrace):
@@ -280,8 +445,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		scancel()
 		<-done
 	}
+	stopRecorder() // after the sessions: their last state changes are recorded
 	pcancel()
-	procWG.Wait()
+	d.procWG.Wait()
 	d.event("stopped")
 	return nil
 }
@@ -318,7 +484,10 @@ func (d *Daemon) dispatch(nc net.Conn) error {
 		nc.Close()
 		return errUnknownPeer
 	}
-	for _, s := range d.byRemote[remote.Addr().Unmap()] {
+	d.mu.Lock()
+	candidates := d.byRemote[remote.Addr().Unmap()]
+	d.mu.Unlock()
+	for _, s := range candidates {
 		if la := s.cfg.LocalAddr; la.IsValid() && la.Unmap() != local.Addr().Unmap() {
 			continue
 		}
@@ -328,9 +497,13 @@ func (d *Daemon) dispatch(nc net.Conn) error {
 	return errUnknownPeer
 }
 
+// closeListeners closes the BGP listeners and the control socket.
 func (d *Daemon) closeListeners() {
 	for _, ln := range d.lns {
 		ln.Close()
+	}
+	if d.ctlLn != nil {
+		d.ctlLn.Close()
 	}
 }
 

@@ -34,16 +34,43 @@
 // state; }) and received UPDATEs (receive { update; }), in the
 // process's encoder.
 //
+// Reload (reload.go): Reload re-reads Options.ConfigPath (SIGHUP, `ze cli
+// reload`, an API process's "reload") and Apply compares it with the
+// running configuration, peer by peer and process by process (by name):
+// added peers start; removed ones get Cease / Peer De-configured (RFC
+// 4486 §4 subcode 3) and the router forgets them (Router.Remove: their
+// routes are withdrawn from the others at once); peers whose session
+// settings changed get Cease / Other Configuration Change (subcode 6)
+// and a new session with the new settings, started once the old one is
+// gone; peers whose static routes, api block or description changed keep
+// their session (Router.SetStatic announces and withdraws the
+// difference); unchanged sessions are not touched. Processes added,
+// removed or changed start, stop or restart (a restarted one after the
+// old one exited, so that its withdrawals come first). A file that does
+// not check, or a peer the session driver refuses, changes nothing.
+// Listeners, the control socket and the log format are kept (the
+// result's notes say so); the log level follows Options.LogLevel; TCP
+// MD5 keys follow the peers.
+//
+// Control (control.go): New opens Options.Control (package control) and
+// Run serves it: `ze cli` asks for the neighbors (Neighbors: the config,
+// the driver's peer.Stats, the router's view), routes (Router.Routes),
+// a reload, or the status (Status; DumpStatus writes it for SIGUSR1).
+//
 // Events: besides the slog records, Options.Events gets stable lines for
 // test runners and operators:
 //
 //	ze: listening ADDR:PORT
+//	ze: control socket PATH
 //	ze: peer NAME established
 //	ze: peer NAME end-of-rib FAMILY   (the peer's End-of-RIB, RFC 4724 §2)
 //	ze: peer NAME down: REASON
+//	ze: peer NAME added|removed|reset|updated   (a reload)
+//	ze: reloaded: N added, N removed, N reset, N updated, N unchanged
+//	ze: reload failed: PROBLEM; PROBLEM…
 //	ze: stopped
 //
-// Not done yet: configuration reload (Reload only logs), the LocalAddr
-// of a dialled session (next-hop self) is the configured local-address
-// or the one of the last accepted connection, send-direction API events.
+// Not done yet: the LocalAddr of a dialled session (next-hop self) is
+// the configured local-address or the one of the last accepted
+// connection, send-direction API events; a reload keeps the listeners.
 package daemon

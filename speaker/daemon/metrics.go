@@ -52,19 +52,21 @@ func peerMetrics(s *session, st peer.Stats, rs router.PeerStats) metrics.Peer {
 		Received:  messages(st.In),
 		Sent:      messages(st.Out),
 
-		OctetsReceived:  st.OctetsIn,
-		OctetsSent:      st.OctetsOut,
-		SendQueue:       st.SendQueue,
-		SendQueueCap:    st.SendQueueCap,
-		SendQueueFull:   st.QueueFull,
-		Stalled:         rs.Stalled,
-		ZeroCopy:        rs.UpdatesZeroCopy,
-		Unsendable:      rs.RoutesUnsendable,
-		Malformed:       st.RFC7606,
-		MaxPrefix:       st.MaxPrefixHits,
-		ConnectAttempts: st.ConnectAttempts,
-		ConnectFailures: st.ConnectFailures,
-		Rejected:        st.Rejected,
+		OctetsReceived:   st.OctetsIn,
+		OctetsSent:       st.OctetsOut,
+		WithdrawUpdates:  st.WithdrawUpdates,
+		WithdrawPrefixes: st.WithdrawPrefixes,
+		SendQueue:        st.SendQueue,
+		SendQueueCap:     st.SendQueueCap,
+		SendQueueFull:    st.QueueFull,
+		Stalled:          rs.Stalled,
+		ZeroCopy:         rs.UpdatesZeroCopy,
+		Unsendable:       rs.RoutesUnsendable,
+		Malformed:        st.RFC7606,
+		MaxPrefix:        st.MaxPrefixHits,
+		ConnectAttempts:  st.ConnectAttempts,
+		ConnectFailures:  st.ConnectFailures,
+		Rejected:         st.Rejected,
 	}
 	add := func(fs router.FamilyStats) {
 		for _, x := range p.Families {
@@ -105,8 +107,9 @@ func messages(by map[string]uint64) metrics.Messages {
 // Processes implements metrics.Source: one Process per configured API
 // process.
 func (m metricsSource) Processes() []metrics.Process {
-	out := make([]metrics.Process, 0, len(m.d.procs))
-	for _, p := range m.d.procs {
+	procs := m.d.processes()
+	out := make([]metrics.Process, 0, len(procs))
+	for _, p := range procs {
 		st := p.Stats()
 		out = append(out, metrics.Process{
 			Name:          p.Name(),

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/ze-bgp/ze/speaker/api"
 	"github.com/ze-bgp/ze/speaker/capability"
@@ -63,29 +65,93 @@ func peerConfig(p *config.Peer, routerID netip.Addr) (peer.Config, error) {
 			c.Capabilities.AddPath = append(c.Capabilities.AddPath, capability.AddPathFamily{Family: f, Mode: mode})
 		}
 	}
-	if p.MaximumPrefix > 0 {
-		c.MaxPrefix = make(map[wire.Family]peer.MaxPrefix, len(p.Families))
-		for _, f := range p.Families {
-			c.MaxPrefix[f] = peer.MaxPrefix{Limit: p.MaximumPrefix, Action: peer.MaxPrefixTeardown}
+	for _, f := range p.Families {
+		l := p.PrefixLimit(f)
+		if l.Limit == 0 {
+			continue
 		}
+		mp := peer.MaxPrefix{Limit: l.Limit, Action: peer.MaxPrefixTeardown}
+		switch l.Action {
+		case config.ActionWarningOnly:
+			mp.Action = peer.MaxPrefixWarning
+		case config.ActionRestart:
+			mp.Action, mp.RestartAfter = peer.MaxPrefixRestart, time.Duration(l.RestartAfter)*time.Second
+		}
+		if c.MaxPrefix == nil {
+			c.MaxPrefix = make(map[wire.Family]peer.MaxPrefix, len(p.Families))
+		}
+		c.MaxPrefix[f] = mp
 	}
 	return c, nil
 }
 
 // session is one configured peer: its driver, and the adapter that is
-// both the driver's peer.Handler and the router's router.Session.
+// both the driver's peer.Handler and the router's router.Session. A
+// reload that changes the peer's session settings replaces the whole
+// session; one that changes only what soft holds updates it in place.
 type session struct {
 	d   *Daemon
-	cfg config.Peer // read-only after New
+	cfg config.Peer // read-only after New (its router-id resolved); soft holds the current api and description
 	drv *peer.Session
-	// procs are the API processes following this peer.
-	procs []*api.Process
+	// soft are the settings a reload changes without a reset.
+	soft atomic.Pointer[softConfig]
+	// done is closed when the driver's Run has returned.
+	done chan struct{}
+
+	// upMu orders Established's router.Up with retire: a retired
+	// session never comes up in the router again.
+	upMu    sync.Mutex
+	retired bool
 
 	mu       sync.Mutex
 	local    netip.Addr // ze's address of the last connection seen (accepted, or established)
 	sendCtx  wire.Context
 	families []wire.Family
 	counter  int // API events sent (ExaBGP's per-neighbor counter)
+	caps     []string
+	hold     time.Duration
+	changed  time.Time // last Established or Down
+	lastDown string
+}
+
+// softConfig is what of a peer's configuration a reload applies in
+// place: the api block (with the processes it names), the description
+// and the group. Static routes live in the router (Router.SetStatic).
+type softConfig struct {
+	api         config.API
+	procs       []*api.Process
+	description string
+	group       string
+}
+
+// newSoft returns the soft settings of p, the processes it names taken
+// from procs.
+func newSoft(p config.Peer, procs map[string]*api.Process) (*softConfig, error) {
+	sc := &softConfig{api: p.API, description: p.Description, group: p.Group}
+	for _, name := range p.API.Processes {
+		proc, ok := procs[name]
+		if !ok {
+			return nil, fmt.Errorf("peer %s: api names process %q, which is not configured", p.Name, name)
+		}
+		sc.procs = append(sc.procs, proc)
+	}
+	return sc, nil
+}
+
+// retire takes the session out of the router (remove: the peer left
+// the configuration, and the router forgets it) and stops its driver
+// with n. Its routes are withdrawn from the other sessions at once, not
+// when the connection closes.
+func (s *session) retire(n wire.Notification, remove bool) {
+	s.upMu.Lock()
+	s.retired = true
+	if remove {
+		s.d.router.Remove(s.cfg.Name)
+	} else {
+		s.d.router.Down(s)
+	}
+	s.upMu.Unlock()
+	s.drv.StopNotify(n)
 }
 
 // Config implements router.Session.
@@ -144,30 +210,74 @@ func (s *session) accept(nc net.Conn) error {
 func (s *session) Established(_ *peer.Session, recv, send wire.Context, remote capability.Speaker) {
 	fams := capability.CommonFamilies(capability.Set{Families: s.cfg.Families}, remote.Caps)
 	local := s.drv.LocalAddr()
+	caps := negotiated(&s.cfg, fams, recv, send, remote)
+	hold := s.drv.HoldTime()
 	s.mu.Lock()
 	if local.IsValid() {
 		s.local = local
 	}
 	s.sendCtx = send
 	s.families = fams
+	s.caps, s.hold, s.changed = caps, hold, time.Now()
 	s.mu.Unlock()
+	s.upMu.Lock()
+	if s.retired {
+		s.upMu.Unlock()
+		return
+	}
 	s.d.router.Up(s, recv, remote)
+	s.upMu.Unlock()
+	s.recordUp(recv)
 	s.d.event("peer %s established", s.cfg.Name)
 	s.d.log.Info("peer established", "peer", s.cfg.Name, "remote-as", remote.ASN, "remote-id", remote.RouterID, "families", fmt.Sprint(fams))
-	if s.cfg.API.Receive.State {
+	if s.soft.Load().api.Receive.State {
 		s.state(api.StateUp, "")
 	}
 }
 
+// negotiated describes the capabilities in use on an established
+// session, from our configuration, the peer's OPEN and the contexts
+// capability.Negotiate built.
+func negotiated(cfg *config.Peer, fams []wire.Family, recv, send wire.Context, remote capability.Speaker) []string {
+	var out []string
+	if send.ASN4 {
+		out = append(out, "asn4")
+	}
+	if cfg.Capability.RouteRefresh && remote.Caps.RouteRefresh {
+		out = append(out, "route-refresh")
+	}
+	if send.ExtendedMessage {
+		out = append(out, "extended-message")
+	}
+	if cfg.Capability.GracefulRestart > 0 && remote.Caps.GracefulRestart {
+		out = append(out, "graceful-restart")
+	}
+	for _, f := range fams {
+		switch tx, rx := send.AddPath(f), recv.AddPath(f); {
+		case tx && rx:
+			out = append(out, "add-path "+f.String()+" send/receive")
+		case tx:
+			out = append(out, "add-path "+f.String()+" send")
+		case rx:
+			out = append(out, "add-path "+f.String()+" receive")
+		}
+		if send.ExtNextHop(f) || recv.ExtNextHop(f) {
+			out = append(out, "extended-next-hop "+f.String())
+		}
+	}
+	return out
+}
+
 // Update implements peer.Handler.
 func (s *session) Update(_ *peer.Session, u message.Update, verdict error) {
+	s.recordUpdate(u.Raw)
 	if err := s.d.router.Update(s, u, verdict); err != nil {
 		s.d.log.Warn("update not applied", "peer", s.cfg.Name, "err", err)
 	}
 	if f, ok := u.EndOfRIB(); ok {
 		s.d.event("peer %s end-of-rib %s", s.cfg.Name, f)
 	}
-	if s.cfg.API.Receive.Update && len(s.procs) > 0 {
+	if sc := s.soft.Load(); sc.api.Receive.Update && len(sc.procs) > 0 {
 		recv, _, _ := s.drv.Contexts()
 		s.message(u.Raw, recv, api.Receive)
 	}
@@ -183,13 +293,17 @@ func (s *session) RouteRefresh(_ *peer.Session, rr wire.RouteRefresh) {
 // Down implements peer.Handler.
 func (s *session) Down(_ *peer.Session, reason error) {
 	s.d.router.Down(s)
+	s.recordDown()
 	text := "closed"
 	if reason != nil {
 		text = reason.Error()
 	}
+	s.mu.Lock()
+	s.changed, s.lastDown, s.hold, s.caps = time.Now(), text, 0, nil
+	s.mu.Unlock()
 	s.d.event("peer %s down: %s", s.cfg.Name, text)
 	s.d.log.Info("peer down", "peer", s.cfg.Name, "reason", text)
-	if s.cfg.API.Receive.State {
+	if s.soft.Load().api.Receive.State {
 		s.state(api.StateDown, text)
 	}
 }
@@ -215,7 +329,7 @@ func (s *session) next() int {
 // state sends a state event to the peer's processes.
 func (s *session) state(st api.State, reason string) {
 	n, m := s.neighbor(), api.NowMeta(s.next())
-	for _, p := range s.procs {
+	for _, p := range s.soft.Load().procs {
 		p.Send(api.AppendState(nil, p.Encoder(), n, st, reason, m))
 	}
 }
@@ -223,7 +337,7 @@ func (s *session) state(st api.State, reason string) {
 // message sends a message event to the peer's processes.
 func (s *session) message(msg []byte, ctx wire.Context, dir api.Direction) {
 	n, m := s.neighbor(), api.NowMeta(s.next())
-	for _, p := range s.procs {
+	for _, p := range s.soft.Load().procs {
 		ev, err := api.AppendMessage(nil, p.Encoder(), msg, ctx, n, dir, m)
 		if err != nil {
 			s.d.log.Warn("api event not encoded", "peer", s.cfg.Name, "process", p.Name(), "err", err)

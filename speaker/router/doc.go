@@ -65,6 +65,21 @@
 // changes for it from then on is remembered, not sent, and Resync sends
 // the current state of those routes once the queue drains.
 //
+// Peers come and go with the configuration: Remove forgets a peer (its
+// session taken down, its override routes dropped) and SetStatic
+// replaces a peer's static routes, sending the difference to its
+// session without a reset. A session that goes down frees its Loc-RIB
+// peer ID for the next session with the same description (address,
+// router ID, AS, iBGP), so flapping peers do not grow the RIB's tables.
+//
+// Queries (query.go) for operators: Routes copies the routes of the
+// Loc-RIB (every candidate path, the best marked, the others with the
+// decision step they lost on), of a peer's Adj-RIB-In or Adj-RIB-Out —
+// all, one family, one prefix exactly, or the longest covering prefix —
+// up to a limit; Neighbors and RIBCounts copy the peers' view and the
+// Loc-RIB's size. All copy under the lock, which callers never hold
+// while writing to a client.
+//
 // Metrics, per peer and family (Stats), named after GoBGP's:
 //
 //	bgp_routes_received{peer,family}    routes in the Adj-RIB-In

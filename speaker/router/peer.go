@@ -9,6 +9,7 @@ import (
 	"github.com/ze-bgp/ze/speaker/config"
 	"github.com/ze-bgp/ze/speaker/message"
 	"github.com/ze-bgp/ze/speaker/rib"
+	"github.com/ze-bgp/ze/speaker/route"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -30,6 +31,9 @@ type peer struct {
 
 	out      *rib.AdjOut
 	override *rib.AdjIn // routes for this peer only (static, targeted API)
+
+	static    []route.Route // the config static routes in override (SetStatic, else the first session's config)
+	staticSet bool
 
 	main, local rib.Exporter // received paths, local paths
 	reflect     rib.Exporter // iBGP-learned paths reflected (nil: not sent)
@@ -190,21 +194,28 @@ func (r *Router) Stats() []PeerStats {
 	defer r.mu.Unlock()
 	out := make([]PeerStats, 0, len(r.peers))
 	for _, p := range r.peers {
-		st := p.stats
-		st.Name, st.Stalled, st.Families = p.name, p.stalled, nil
-		if p.s != nil {
-			for _, f := range p.fams {
-				fs := FamilyStats{Family: f, Received: p.src.in.Len(f), Advertised: p.out.Len(f)}
-				fs.Accepted = fs.Received
-				for n := range p.rejected {
-					if n.Family == f {
-						fs.Accepted--
-					}
-				}
-				st.Families = append(st.Families, fs)
-			}
-		}
-		out = append(out, st)
+		out = append(out, p.snapshot())
 	}
 	return out
+}
+
+// snapshot returns p's counters with its current route counts. Called
+// with the router locked.
+func (p *peer) snapshot() PeerStats {
+	st := p.stats
+	st.Name, st.Stalled, st.Families = p.name, p.stalled, nil
+	if p.s == nil {
+		return st
+	}
+	for _, f := range p.fams {
+		fs := FamilyStats{Family: f, Received: p.src.in.Len(f), Advertised: p.out.Len(f)}
+		fs.Accepted = fs.Received
+		for n := range p.rejected {
+			if n.Family == f {
+				fs.Accepted--
+			}
+		}
+		st.Families = append(st.Families, fs)
+	}
+	return st
 }

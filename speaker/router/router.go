@@ -67,12 +67,13 @@ type Router struct {
 	opt     Options
 	pool    *rib.Pool
 	loc     *rib.LocRIB
-	peers   map[string]*peer   // by config name, kept across sessions
-	bySess  map[Session]*peer  // established sessions
-	up      []*peer            // established, in Up order
-	locals  map[string]*source // local pseudo-peers by name
-	sources []*source          // by rib.PeerID
-	outIDs  map[pathKey]uint32 // ADD-PATH send identifiers
+	peers   map[string]*peer          // by config name, kept across sessions until Remove
+	bySess  map[Session]*peer         // established sessions
+	up      []*peer                   // established, in Up order
+	locals  map[string]*source        // local pseudo-peers by name
+	sources []*source                 // by rib.PeerID
+	free    map[rib.Peer][]rib.PeerID // Loc-RIB peer IDs of sessions gone, for reuse (see allocID)
+	outIDs  map[pathKey]uint32        // ADD-PATH send identifiers
 	enc     encoder
 
 	cs  []rib.Change
@@ -97,6 +98,7 @@ func New(opt Options) *Router {
 		peers:  map[string]*peer{},
 		bySess: map[Session]*peer{},
 		locals: map[string]*source{},
+		free:   map[rib.Peer][]rib.PeerID{},
 		outIDs: map[pathKey]uint32{},
 		enc:    encoder{pool: p},
 	}
@@ -118,17 +120,16 @@ func (r *Router) Up(s Session, recv wire.Context, remote capability.Speaker) {
 		r.down(s)
 	}
 	cfg := s.Config()
-	p := r.peers[cfg.Name]
-	if p == nil {
-		p = &peer{name: cfg.Name, override: rib.NewAdjIn(r.pool, localCtx)}
-		r.peers[cfg.Name] = p
+	p := r.peer(cfg.Name)
+	if !p.staticSet {
+		p.static, p.staticSet = cfg.Static, true
 	}
 	p.start(r, s, recv, remote)
 	r.addSource(p)
 	r.bySess[s] = p
 	r.up = append(r.up, p)
-	if len(cfg.Static) > 0 {
-		r.applyOverride(p, cfg.Static, false, false)
+	if len(p.static) > 0 {
+		r.applyOverride(p, p.static, false, false)
 	}
 	r.sync(p)
 }
@@ -136,7 +137,7 @@ func (r *Router) Up(s Session, recv wire.Context, remote capability.Speaker) {
 // addSource registers p's new session as a Loc-RIB peer.
 func (r *Router) addSource(p *peer) {
 	cfg := p.cfg
-	id := r.loc.AddPeer(rib.Peer{
+	id := r.allocID(rib.Peer{
 		Address:  cfg.Remote.IP,
 		RouterID: addrID(p.remoteID),
 		AS:       cfg.Remote.AS,
@@ -204,7 +205,9 @@ func (r *Router) down(s Session) {
 	src := p.src
 	r.cs = src.in.Clear(r.cs[:0])
 	r.propagate(src, r.cs, nil)
+	r.cs = src.in.Clear(r.cs[:0]) // empty: releases the cleared routes' handles
 	r.sources[src.id] = nil
+	r.freeID(src.id)
 	p.stop()
 }
 

@@ -1,0 +1,34 @@
+package peer
+
+import (
+	"time"
+
+	"github.com/ze-bgp/ze/speaker/fsm"
+	"github.com/ze-bgp/ze/speaker/wire"
+)
+
+// StopNotify ends the session like Stop, but every connection past
+// Connect is sent n instead of Cease / Administrative Shutdown: a Cease
+// whose subcode says why the speaker drops the peer (RFC 4486 §4: 3 Peer
+// De-configured when a reload removed it, 6 Other Configuration Change
+// when a reload changed it). Run then returns once everything is
+// closed; StopNotify does not wait, and does nothing after Stop or a
+// previous StopNotify.
+func (s *Session) StopNotify(n wire.Notification) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return
+	}
+	s.stopping = true
+	s.restartAt = time.Time{}
+	for _, nc := range s.early {
+		nc.Close()
+	}
+	s.early = nil
+	s.log.Info("session stop", "code", n.Code, "subcode", n.Subcode, "notification", wire.SubcodeString(n.Code, n.Subcode))
+	for _, l := range s.links() {
+		s.step(l, fsm.Input{Event: fsm.ManualStop, Notification: n}, ErrStopped)
+	}
+	s.poke()
+}
