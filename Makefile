@@ -12,7 +12,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 FUZZTIME ?= 3s
 PKGS     := ./...
 
-.PHONY: all build test unit functional vet fmt-check fuzz bench demo interop clean
+.PHONY: all build test unit functional vet fmt-check fuzz bench bench-propagation demo interop clean
 
 all: build
 
@@ -45,8 +45,6 @@ bench:
 	$(GO) test -run '^$$' -bench CaptureLoad -benchmem -count 1 -benchtime 3x ./speaker/rib/
 
 demo: build
-	@./testdata/demo/live.sh $(BIN)
-	@echo
 	@echo "== ze bgp decode --pcap testdata/demo/exabgp-gobgp-ibgp-addpath-v4v6.pcapng --format text"
 	@$(BIN)/ze bgp decode --pcap testdata/demo/exabgp-gobgp-ibgp-addpath-v4v6.pcapng --format text
 	@echo
@@ -56,9 +54,17 @@ demo: build
 	@echo "== encode a route and decode it back"
 	@hex=$$($(BIN)/ze bgp encode "route 10.0.0.0/24 next-hop 192.0.2.1 origin igp as-path [65001 65002] med 10 community [65000:1 no-export] large-community [65000:1:2]") && \
 		echo "$$hex" && echo "$$hex" | $(BIN)/ze bgp decode --format text
+	@echo
+	@./testdata/demo/live.sh $(BIN)
 
 interop: build
 	./interop/run.sh
+
+# ze vs BIRD, FRR, GoBGP, OpenBGPD forwarding 1M prefixes (root: network
+# namespaces zepb-*); knobs and figures in interop/propagation/README.md
+bench-propagation: build
+	ZE_BENCH_PROPAGATION=1 ZEPB_BIN=$(CURDIR)/$(BIN) $(GO) test -tags interop -count=1 -v -timeout 60m \
+		-run '^TestPropagation$$' ./interop/propagation/
 
 clean:
 	rm -rf $(BIN)
