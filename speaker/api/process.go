@@ -252,9 +252,11 @@ func line(b []byte) []byte {
 	return out
 }
 
-// full applies the policy to a refused line.
+// full applies the policy to a refused line. A line refused because the
+// run is over (its queue closed: the program exited or is stopping, e.g.
+// the answer to its last command) is only counted, never a kill.
 func (p *Process) full(inst *instance) {
-	if p.cfg.Policy != DropProcess {
+	if p.cfg.Policy != DropProcess || inst.q.isClosed() {
 		return
 	}
 	if inst.killed.CompareAndSwap(false, true) {

@@ -107,6 +107,13 @@ func (q *Queue) Close() {
 	q.signal()
 }
 
+// isClosed reports whether Close was called.
+func (q *Queue) isClosed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.closed
+}
+
 // Len returns the number of queued lines (the queue depth).
 func (q *Queue) Len() int {
 	q.mu.Lock()

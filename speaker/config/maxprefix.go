@@ -40,8 +40,8 @@ const (
 	maxRestart = 168 * time.Hour
 )
 
-const maxPrefixDoc = "the most prefixes (paths, with ADD-PATH) the peer may send in each family, then the action: " +
-	"`teardown` (the default) sends Cease / Maximum Number of Prefixes Reached (RFC 4486 subcode 1, with the family and the limit) and keeps the session down until a reload or restart; " +
+const maxPrefixDoc = "`maximum-prefix LIMIT [ACTION];`: the most prefixes (paths, with ADD-PATH) the peer may send in each family, then the ACTION: " +
+	"`teardown` (the default) sends Cease / Maximum Number of Prefixes Reached (RFC 4486 subcode 1, with the family and the limit) and keeps the session down until ze restarts or a reload changes the peer; " +
 	"`warning-only` logs a warning (once per crossing) and keeps the session; " +
 	"`restart DELAY` tears down like teardown, then starts the session again after DELAY, whole seconds (`300`) or with a unit (`30s`, `5m`, `1h`), 1s to 168h " +
 	"(FRR's `restart` counts minutes, ze's seconds); " +
@@ -58,6 +58,19 @@ type PrefixLimit struct {
 	Limit        uint32 `json:"limit"`                   // prefixes; 0: no limit
 	Action       string `json:"action"`                  // teardown, warning-only or restart ("" is teardown)
 	RestartAfter uint32 `json:"restart-after,omitempty"` // restart: seconds before the session starts again
+}
+
+// String writes l as its statement's value: "1000", "1000 warning-only",
+// "1000 restart 300" (teardown, the default, is left out).
+func (l PrefixLimit) String() string {
+	s := strconv.FormatUint(uint64(l.Limit), 10)
+	switch l.Action {
+	case ActionWarningOnly:
+		s += " " + ActionWarningOnly
+	case ActionRestart:
+		s += " restart " + strconv.FormatUint(uint64(l.RestartAfter), 10)
+	}
+	return s
 }
 
 // PrefixLimit returns the maximum-prefix setting of family f: the one

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ze-bgp/ze/speaker/config/syntax"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -187,4 +188,48 @@ process tuned {
 			t.Errorf("%s: got %v, want %s", tt.src, err, tt.want)
 		}
 	}
+}
+
+// FuzzMaxPrefix protects the maximum-prefix reader: any words after the
+// key give a PrefixLimit or errors inside the statement, never a panic;
+// and a PrefixLimit read round-trips through String (the restart delay
+// in seconds), so --dump and the file agree.
+func FuzzMaxPrefix(f *testing.F) {
+	for _, s := range []string{"1000", "0", "10 teardown", "10 warning-only", "10 restart 60", "10 restart 5m",
+		"10 restart 1h30m", "4294967295 restart 168h", "10 restart", "x", "10 restrat 1", "10 restart 1.5s", "[ 1 ]", "10 warning-only 5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, args string) {
+		src := "maximum-prefix " + args + ";"
+		nodes, err := syntax.Parse([]byte(src))
+		if err != nil || len(nodes) != 1 || nodes[0].Block {
+			return
+		}
+		var c checker
+		v, ok := c.maxPrefix(nodes[0])
+		if !ok {
+			if len(c.errs) == 0 {
+				t.Fatal("rejected without an error")
+			}
+			for _, e := range c.errs {
+				if e.Pos.Offset < 0 || e.Pos.Offset > len(src) {
+					t.Fatalf("error %v outside the statement %q", e, src)
+				}
+			}
+			return
+		}
+		l := v.(PrefixLimit)
+		if l.Action == ActionRestart && (l.RestartAfter < 1 || l.RestartAfter > 168*3600) {
+			t.Fatalf("%q: restart delay %d s out of range", src, l.RestartAfter)
+		}
+		again, err := syntax.Parse([]byte("maximum-prefix " + l.String() + ";"))
+		if err != nil {
+			t.Fatalf("%q: String %q does not parse: %v", src, l.String(), err)
+		}
+		var c2 checker
+		v2, ok := c2.maxPrefix(again[0])
+		if !ok || v2.(PrefixLimit) != l {
+			t.Fatalf("%q: %+v → %q → %+v (%v)", src, l, l.String(), v2, c2.errs)
+		}
+	})
 }

@@ -25,7 +25,7 @@ var kindSyntax = [...]string{
 	KindIP: "IP address", KindIPv4: "IPv4 address", KindString: "string", KindCommand: "command line",
 	KindEnum: "one of", KindList: "[ names ]", KindFamily: "AFI SAFI", KindRoute: "route",
 	KindBlock: "block", KindFileEvery: "FILE-PATTERN every DURATION",
-	KindMaxPrefix: "LIMIT [teardown | warning-only | restart DELAY]",
+	KindMaxPrefix: "LIMIT [ACTION]",
 }
 
 // String returns how the kind is written in messages and docs.

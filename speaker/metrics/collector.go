@@ -101,6 +101,12 @@ func b2f(b bool) float64 {
 }
 
 var peerMetrics = []valueMetric[Peer]{
+	// GoBGP's withdrawal counters (its bgp_sent_ twins are always 0
+	// there and not exported here).
+	counter("bgp_received_withdraw_update_total", "BGP UPDATE messages received from the peer that withdraw at least one prefix (End-of-RIB excluded).", peerLabels,
+		func(p *Peer) uint64 { return p.WithdrawUpdates }),
+	counter("bgp_received_withdraw_prefix_total", "Prefixes withdrawn by the BGP UPDATE messages received from the peer.", peerLabels,
+		func(p *Peer) uint64 { return p.WithdrawPrefixes }),
 	gauge("bgp_peer_uptime", "Seconds since the session with the peer became Established; 0 when it is not.", peerLabels,
 		func(p *Peer) float64 { return p.Uptime.Seconds() }),
 	gauge("ze_peer_state", "FSM state of the session as RFC 4273 numbers it: 1 idle, 2 connect, 3 active, 4 opensent, 5 openconfirm, 6 established.", peerLabels,

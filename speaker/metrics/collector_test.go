@@ -43,7 +43,7 @@ var sample = fakeSource{
 		},
 		Received:       Messages{Open: 1, Update: 12, Keepalive: 4, Refresh: 1},
 		Sent:           Messages{Open: 1, Update: 5, Keepalive: 4, Notification: 0},
-		OctetsReceived: 1234, OctetsSent: 567,
+		OctetsReceived: 1234, OctetsSent: 567, WithdrawUpdates: 3, WithdrawPrefixes: 40,
 		SendQueue: 2, SendQueueCap: 1024, SendQueueFull: 1,
 		ZeroCopy: 4, Malformed: 1, ConnectAttempts: 3, ConnectFailures: 2,
 	}, {
@@ -133,8 +133,17 @@ bgp_sent_update_total{peer="2001:db8::3"} 0
 # TYPE bgp_peer_uptime gauge
 bgp_peer_uptime{peer="192.0.2.2"} 90
 bgp_peer_uptime{peer="2001:db8::3"} 0
+# HELP bgp_received_withdraw_update_total BGP UPDATE messages received from the peer that withdraw at least one prefix (End-of-RIB excluded).
+# TYPE bgp_received_withdraw_update_total counter
+bgp_received_withdraw_update_total{peer="192.0.2.2"} 3
+bgp_received_withdraw_update_total{peer="2001:db8::3"} 0
+# HELP bgp_received_withdraw_prefix_total Prefixes withdrawn by the BGP UPDATE messages received from the peer.
+# TYPE bgp_received_withdraw_prefix_total counter
+bgp_received_withdraw_prefix_total{peer="192.0.2.2"} 40
+bgp_received_withdraw_prefix_total{peer="2001:db8::3"} 0
 `
-	names := []string{"bgp_peer_state", "bgp_routes_accepted", "bgp_received_update_total", "bgp_received_message_total", "bgp_sent_update_total", "bgp_peer_uptime"}
+	names := []string{"bgp_peer_state", "bgp_routes_accepted", "bgp_received_update_total", "bgp_received_message_total", "bgp_sent_update_total", "bgp_peer_uptime",
+		"bgp_received_withdraw_update_total", "bgp_received_withdraw_prefix_total"}
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), names...); err != nil {
 		t.Error(err)
 	}

@@ -18,6 +18,8 @@
 //	bgp_routes_advertised{peer,route_family}         gauge
 //	bgp_received_X_total{peer}, bgp_sent_X_total{peer}   counters, X one of
 //	    open, update, notification, keepalive, refresh, discarded, message
+//	bgp_received_withdraw_update_total{peer}   counter, UPDATEs that withdraw
+//	bgp_received_withdraw_prefix_total{peer}   counter, prefixes they withdraw
 //
 // ze's own, per peer (label peer):
 //
@@ -41,9 +43,7 @@
 //	ze_api_dropped_total, ze_api_kills_total, ze_api_restarts_total,
 //	ze_api_commands_total, ze_api_command_errors_total   counters
 //
-// GoBGP's bgp_received_withdraw_update_total and
-// bgp_received_withdraw_prefix_total (and their always-zero sent
-// twins) are not exported: the session driver does not count
-// withdrawals yet. admin_state is UP or DOWN; GoBGP's PFX_CT
-// (maximum-prefix shutdown) is not reported.
+// GoBGP's always-zero bgp_sent_withdraw_update_total and
+// bgp_sent_withdraw_prefix_total are not exported. admin_state is UP or
+// DOWN; GoBGP's PFX_CT (maximum-prefix shutdown) is not reported.
 package metrics

@@ -46,6 +46,10 @@ type Peer struct {
 	// OctetsReceived and OctetsSent count message octets, headers
 	// included.
 	OctetsReceived, OctetsSent uint64
+	// WithdrawUpdates counts the UPDATEs received that withdraw at
+	// least one prefix (Withdrawn Routes or MP_UNREACH_NLRI; not
+	// End-of-RIB), WithdrawPrefixes the prefixes they withdraw.
+	WithdrawUpdates, WithdrawPrefixes uint64
 
 	// SendQueue is the number of messages waiting in the session's
 	// outgoing queue; SendQueueCap its capacity (messages).

@@ -300,8 +300,16 @@ func (s *Session) onRefresh(l *link, msg []byte) note {
 // the announced as withdrawn) and applies the maximum-prefix limits
 // (RFC 4486 §4). The count is approximate: a re-announcement counts
 // again and a withdrawal of an unknown prefix subtracts; the RIB, which
-// knows, corrects it with SetPrefixes.
+// knows, corrects it with SetPrefixes. It also counts the UPDATEs that
+// withdraw (Withdrawn Routes or MP_UNREACH_NLRI prefixes, as sent: not
+// the routes treat-as-withdraw turned into withdrawals, nor an
+// End-of-RIB) and their withdrawn prefixes (Stats.WithdrawUpdates,
+// WithdrawPrefixes).
 func (s *Session) countPrefixes(l *link, n message.Counts, verdict error) {
+	if wd := n.Withdrawn + n.MPWithdrawn; wd > 0 {
+		s.ctr.withdrawUpdates.Add(1)
+		s.ctr.withdrawPrefixes.Add(uint64(wd))
+	}
 	withdraw := verdict != nil && asWireError(verdict, wire.CodeUpdate).Action >= wire.ActionTreatAsWithdraw
 	var touched [3]wire.Family
 	add := func(i int, f wire.Family, ann, wd int) {

@@ -23,6 +23,9 @@ type counters struct {
 	connectFails  atomic.Uint64
 	rfc7606       atomic.Uint64 // UPDATEs delivered with a milder-than-reset verdict
 	maxPrefixHits atomic.Uint64
+
+	withdrawUpdates  atomic.Uint64 // UPDATEs received that withdraw prefixes
+	withdrawPrefixes atomic.Uint64 // the prefixes they withdraw
 }
 
 func typeIndex(t wire.Type) int {
@@ -34,9 +37,11 @@ func typeIndex(t wire.Type) int {
 
 // Stats is a snapshot of a session's counters. speaker/metrics exports
 // them (docs/metrics.md): In and Out as bgp_received_X_total /
-// bgp_sent_X_total, State as bgp_peer_state and ze_peer_state, Uptime as
-// bgp_peer_uptime, SendQueue as ze_peer_send_queue_depth, and the rest
-// as ze_peer_* counters.
+// bgp_sent_X_total, WithdrawUpdates and WithdrawPrefixes as
+// bgp_received_withdraw_update_total / _prefix_total, State as
+// bgp_peer_state and ze_peer_state, Uptime as bgp_peer_uptime,
+// SendQueue as ze_peer_send_queue_depth, and the rest as ze_peer_*
+// counters.
 type Stats struct {
 	State       fsm.State
 	Established time.Time     // when the session came up; zero when it is not up
@@ -60,6 +65,15 @@ type Stats struct {
 	SendQueue, SendQueueCap int
 	// Stopped is set once Stop was called.
 	Stopped bool
+
+	// WithdrawUpdates counts the UPDATEs received (and not rejected
+	// with a session reset) that withdraw at least one prefix, in the
+	// Withdrawn Routes field or MP_UNREACH_NLRI (an End-of-RIB does
+	// not); WithdrawPrefixes counts those prefixes (paths, with
+	// ADD-PATH). GoBGP's WithdrawUpdate and WithdrawPrefix, except that
+	// the prefixes of an UPDATE with both fields are all counted (GoBGP
+	// counts the Withdrawn Routes only).
+	WithdrawUpdates, WithdrawPrefixes uint64
 }
 
 // Stats returns a snapshot of the counters.
@@ -77,6 +91,7 @@ func (s *Session) Stats() Stats {
 	st.QueueFull, st.Rejected = s.ctr.queueFull.Load(), s.ctr.rejected.Load()
 	st.ConnectAttempts, st.ConnectFailures = s.ctr.connects.Load(), s.ctr.connectFails.Load()
 	st.RFC7606, st.MaxPrefixHits = s.ctr.rfc7606.Load(), s.ctr.maxPrefixHits.Load()
+	st.WithdrawUpdates, st.WithdrawPrefixes = s.ctr.withdrawUpdates.Load(), s.ctr.withdrawPrefixes.Load()
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
