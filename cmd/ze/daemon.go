@@ -17,7 +17,7 @@ import (
 	"github.com/ze-bgp/ze/speaker/daemon"
 )
 
-const daemonUsage = `usage: ze [--listen ADDR:PORT]… [--control PATH] [--log-format text|json] CONFIG
+const daemonUsage = `usage: ze [--listen ADDR:PORT]… [--control PATH] [--log-format text|json] [--metrics ADDR:PORT] CONFIG
 
 Runs the BGP speaker described by CONFIG (docs/config.md) until SIGTERM
 or SIGINT (every session then gets Cease / Administrative Shutdown).
@@ -32,6 +32,8 @@ running configuration kept); SIGUSR1 writes a status dump to stderr.
                          ` + "`ze cli`" + `'s default; "none": no socket)
   --log-format FORMAT    text or json (default: environment { log {
                          format …; } })
+  --metrics ADDR:PORT    serve Prometheus /metrics there (default:
+                         environment { metrics { listen …; } }; none)
 
 Events ("ze: listening ADDR:PORT", "ze: peer NAME established", …) go
 to stdout, logs to stderr.
@@ -40,7 +42,7 @@ to stdout, logs to stderr.
 // isDaemon reports whether the command line is `ze [FLAGS] CONFIG`: its
 // first word is an existing file or a daemon flag.
 func isDaemon(args []string) bool {
-	for _, f := range []string{"--listen", "--control", "--log-format"} {
+	for _, f := range []string{"--listen", "--control", "--log-format", "--metrics"} {
 		if strings.HasPrefix(args[0], f) {
 			return true
 		}
@@ -74,6 +76,7 @@ func daemonMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&listen, "listen", "ADDR:PORT to accept connections on (repeatable)")
 	ctlPath := fs.String("control", "", "the control socket's path (none: no socket)")
 	logFormat := fs.String("log-format", "", "text or json")
+	metricsAddr := fs.String("metrics", "", "ADDR:PORT serving Prometheus /metrics")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -102,6 +105,10 @@ func daemonMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		opt.ConfigPath = abs // reloads read the same file whatever the working directory
 	}
 	opt.Control, opt.ControlOptional = controlPath(*ctlPath, cfg.Environment.Control.Socket)
+	opt.Metrics = cfg.Environment.Metrics.Listen
+	if *metricsAddr != "" {
+		opt.Metrics = *metricsAddr
+	}
 	d, err := daemon.New(cfg, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "ze: %v\n", err)

@@ -24,6 +24,12 @@ type Config struct {
 type Environment struct {
 	Log     Log     `json:"log"`
 	Control Control `json:"control"`
+	Metrics Metrics `json:"metrics"`
+}
+
+// Metrics is the Prometheus listener's setup.
+type Metrics struct {
+	Listen string `json:"listen,omitempty"` // ADDR:PORT; "": no listener
 }
 
 // Control is the control socket's setup.

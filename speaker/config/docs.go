@@ -24,6 +24,7 @@ func reference() string {
 	section("environment", environmentBlock, nil, "")
 	section("environment › log", logBlock, nil, "")
 	section("environment › control", controlBlock, nil, "")
+	section("environment › metrics", metricsBlock, nil, "")
 	section("bgp", bgpBlock, peerKeys, " It also takes every [session setting](#session-settings).")
 	section("bgp › group NAME", groupBlock, peerKeys, " It also takes every [session setting](#session-settings).")
 	section("Session settings", peerBlock, nil, " These are the keys of `peer NAME { }`; `bgp` and `group` take them too, for their peers to inherit.")

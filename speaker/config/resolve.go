@@ -16,6 +16,7 @@ func (c *checker) resolve(file *section) *Config {
 	log := file.sub("environment").sub("log")
 	cfg.Environment.Log = Log{Level: log.str("level"), Format: log.str("format")}
 	cfg.Environment.Control = Control{Socket: file.sub("environment").sub("control").str("socket")}
+	cfg.Environment.Metrics = Metrics{Listen: file.sub("environment").sub("metrics").str("listen")}
 
 	procs := map[string]bool{}
 	for _, it := range file.all("process") {

@@ -158,9 +158,13 @@ var (
 	controlBlock = &Block{Name: "control", Doc: "The control socket `ze cli` talks to (docs/cli.md). Read at start only: a reload keeps the running socket.", Keys: []*Key{
 		{Name: "socket", Kind: KindString, Doc: "the unix socket's path (mode 0600); default /run/ze/ze.sock as root, else $XDG_RUNTIME_DIR/ze.sock or /tmp/ze-UID/ze.sock (skipped with a warning when another ze holds it); `ze --control PATH` overrides it; `none` turns it off"},
 	}}
+	metricsBlock = &Block{Name: "metrics", Doc: "Prometheus metrics (docs/metrics.md). Read at start only: a reload keeps the running listener.", Keys: []*Key{
+		{Name: "listen", Kind: KindString, Doc: "ADDR:PORT of the HTTP listener serving /metrics (e.g. 127.0.0.1:9179); `ze --metrics ADDR:PORT` overrides it; absent: no listener"},
+	}}
 	environmentBlock = &Block{Name: "environment", Doc: "How the daemon runs.", Keys: []*Key{
 		{Name: "log", Kind: KindBlock, Block: logBlock, Doc: "logging"},
 		{Name: "control", Kind: KindBlock, Block: controlBlock, Doc: "the control socket"},
+		{Name: "metrics", Kind: KindBlock, Block: metricsBlock, Doc: "the Prometheus /metrics listener"},
 	}}
 	processBlock = &Block{Name: "process", Doc: "An external program that receives the messages of the peers whose `api` names it, and may send commands (ExaBGP's API).", Keys: []*Key{
 		{Name: "run", Kind: KindCommand, Required: true, Doc: "the command line (words, or quoted strings holding blanks)"},

@@ -60,6 +60,10 @@ type Options struct {
 	// Status receives the text of DumpStatus (SIGUSR1) besides the log
 	// record (nil: the log only).
 	Status io.Writer
+	// Metrics is the ADDR:PORT of the HTTP listener serving /metrics
+	// (MetricsHandler, docs/metrics.md) that New opens and Run serves;
+	// "" for none.
+	Metrics string
 }
 
 // Daemon is a running BGP speaker built from a configuration. Create it
@@ -72,6 +76,7 @@ type Daemon struct {
 	started time.Time
 	ctl     *control.Server
 	ctlLn   net.Listener
+	metLn   net.Listener // the /metrics listener (metrics.go); nil without one
 	addrs   []netip.AddrPort // what the listeners were opened for (fallback router ID)
 
 	// rec is the MRT recording (mrt.go); nil when the config has none.
@@ -180,7 +185,17 @@ func New(cfg *config.Config, opt Options) (*Daemon, error) {
 		}
 	}
 
+	if opt.Metrics != "" {
+		ln, err := net.Listen("tcp", opt.Metrics)
+		if err != nil {
+			d.closeListeners()
+			return nil, fmt.Errorf("metrics listener: %w", err)
+		}
+		d.metLn = ln
+	}
+
 	if err := d.listen(addrs); err != nil {
+		d.closeListeners()
 		return nil, err
 	}
 	return d, nil
@@ -420,6 +435,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.event("control socket %s", d.opt.Control)
 		d.log.Info("control socket", "path", d.opt.Control)
 	}
+	stopMetrics := d.serveMetrics()
 
 	<-ctx.Done()
 	d.reloadMu.Lock()
@@ -446,6 +462,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		<-done
 	}
 	stopRecorder() // after the sessions: their last state changes are recorded
+	stopMetrics()
 	pcancel()
 	d.procWG.Wait()
 	d.event("stopped")
@@ -505,6 +522,15 @@ func (d *Daemon) closeListeners() {
 	if d.ctlLn != nil {
 		d.ctlLn.Close()
 	}
+}
+
+// MetricsAddr is the address of the /metrics listener (the real port
+// when Options.Metrics asked for port 0), or nil without one.
+func (d *Daemon) MetricsAddr() net.Addr {
+	if d.metLn == nil {
+		return nil
+	}
+	return d.metLn.Addr()
 }
 
 // event writes one "ze: …" line to Options.Events.

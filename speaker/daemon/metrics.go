@@ -1,7 +1,10 @@
 package daemon
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/ze-bgp/ze/speaker/metrics"
 	"github.com/ze-bgp/ze/speaker/peer"
@@ -14,6 +17,32 @@ import (
 // session drivers, the router and the processes on each scrape, plus
 // the Go runtime and process metrics. docs/metrics.md lists them.
 func (d *Daemon) MetricsHandler() http.Handler { return metrics.Handler(metricsSource{d}) }
+
+// serveMetrics serves MetricsHandler on "/metrics" of the listener New
+// opened (none: nothing) and returns the function that stops it.
+func (d *Daemon) serveMetrics() (stop func()) {
+	if d.metLn == nil {
+		return func() {}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", d.MetricsHandler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(d.metLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.log.Error("metrics listener ended", "addr", d.metLn.Addr().String(), "err", err)
+		}
+	}()
+	d.event("metrics http://%s/metrics", d.metLn.Addr())
+	d.log.Info("metrics", "addr", d.metLn.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		srv.Shutdown(ctx) //nolint:errcheck // best effort at exit
+		<-done
+	}
+}
 
 // metricsSource is the daemon as a metrics.Source.
 type metricsSource struct{ d *Daemon }
