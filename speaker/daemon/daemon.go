@@ -76,7 +76,7 @@ type Daemon struct {
 	started time.Time
 	ctl     *control.Server
 	ctlLn   net.Listener
-	metLn   net.Listener // the /metrics listener (metrics.go); nil without one
+	metLn   net.Listener     // the /metrics listener (metrics.go); nil without one
 	addrs   []netip.AddrPort // what the listeners were opened for (fallback router ID)
 
 	// rec is the MRT recording (mrt.go); nil when the config has none.
