@@ -115,3 +115,30 @@ const (
 // HeaderLen is the length of the MRT common header (RFC 6396 §2);
 // records of the _ET types add 4 bytes of microseconds (§3).
 const HeaderLen = 12
+
+var subtypeNames = map[Type][]string{
+	TypeTableDump: {1: "AFI_IPv4", 2: "AFI_IPv6", 3: "AFI_IPv4_AS4", 4: "AFI_IPv6_AS4"},
+	TypeTableDumpV2: {1: "PEER_INDEX_TABLE", 2: "RIB_IPV4_UNICAST", 3: "RIB_IPV4_MULTICAST",
+		4: "RIB_IPV6_UNICAST", 5: "RIB_IPV6_MULTICAST", 6: "RIB_GENERIC", 7: "GEO_PEER_TABLE",
+		8: "RIB_IPV4_UNICAST_ADDPATH", 9: "RIB_IPV4_MULTICAST_ADDPATH", 10: "RIB_IPV6_UNICAST_ADDPATH",
+		11: "RIB_IPV6_MULTICAST_ADDPATH", 12: "RIB_GENERIC_ADDPATH"},
+	TypeBGP4MP: {"STATE_CHANGE", "MESSAGE", "ENTRY", "SNAPSHOT", "MESSAGE_AS4", "STATE_CHANGE_AS4",
+		"MESSAGE_LOCAL", "MESSAGE_AS4_LOCAL", "MESSAGE_ADDPATH", "MESSAGE_AS4_ADDPATH",
+		"MESSAGE_LOCAL_ADDPATH", "MESSAGE_AS4_LOCAL_ADDPATH"},
+	TypeBGP: {"BGP_NULL", "BGP_UPDATE", "BGP_PREF_UPDATE", "BGP_STATE_CHANGE", "BGP_SYNC", "BGP_OPEN",
+		"BGP_NOTIFY", "BGP_KEEPALIVE"},
+}
+
+// SubtypeString returns the RFC 6396 / RFC 8050 name of a subtype of
+// type t ("RIB_IPV4_UNICAST", "MESSAGE_AS4"; BGP4MP_ET shares BGP4MP's
+// names; TABLE_DUMP's are "AFI_IPv4", "AFI_IPv6", and bgpdump's
+// "AFI_IPv4_AS4", "AFI_IPv6_AS4"), or the number.
+func SubtypeString(t Type, sub uint16) string {
+	if t == TypeBGP4MPET {
+		t = TypeBGP4MP
+	}
+	if names := subtypeNames[t]; int(sub) < len(names) && names[sub] != "" {
+		return names[sub]
+	}
+	return strconv.Itoa(int(sub))
+}

@@ -129,6 +129,13 @@ func TestImportRules(t *testing.T) {
 					}
 				}
 			}
+			// MRT reading and dumping (mrt, mrt/bgpdump, mrt/filter,
+			// mrt/dump) stand on the codec and the JSON renderer only: a
+			// dump tool knows nothing of sessions, the RIB or the daemon.
+			if (p.path == "mrt" || strings.HasPrefix(p.path, "mrt/")) && ours && !codec[l] && l != "speaker/zejson" &&
+				l != "mrt" && !strings.HasPrefix(l, "mrt/") {
+				t.Errorf("%s imports %s: the mrt packages use only the codec, zejson and each other", p.path, imp)
+			}
 		}
 	}
 }
