@@ -146,10 +146,18 @@ type InjectConfig struct {
 	// every withdrawal) arrived there.
 	ExpectBack       string
 	ExpectBackSource netip.Addr
+	// ExpectBackASN is the local AS of the expect-back session (0: the
+	// Config's ASN), so that it stands for a neighbour of its own AS
+	// behind the device under test: some eBGP speakers (GoBGP) do not send
+	// a route to a peer whose AS is already in its AS_PATH.
+	ExpectBackASN uint32
 	// Linger keeps the session up after the report (negative: until the
 	// timeout or a signal); then it ends with Cease / Administrative
 	// Shutdown.
 	Linger time.Duration
+	// MRT, when its File is set, replays an MRT file instead of
+	// generated routes (Count, PrefixStart and PerUpdate do not apply).
+	MRT MRTReplay
 }
 
 // DefaultConfig returns the defaults of `ze-test peer`: sink mode, AS
@@ -218,6 +226,9 @@ func (c *Config) Validate() error {
 }
 
 func (ic *InjectConfig) validate(c *Config) error {
+	if ic.MRT.File != "" {
+		return ic.MRT.validate(c)
+	}
 	if ic.Count < 0 {
 		return errors.New("testpeer: inject count must not be negative")
 	}

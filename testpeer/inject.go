@@ -283,6 +283,10 @@ func (p *Peer) injectSession(ctx context.Context, s *session) {
 		return
 	}
 	ic := &p.cfg.Inject
+	if ic.MRT.File != "" {
+		p.replayMRT(ctx, s)
+		return
+	}
 	var back *backCounter
 	if ic.ExpectBack != "" {
 		var err error
@@ -371,6 +375,9 @@ func (p *Peer) openBack(ctx context.Context) (*backCounter, error) {
 		return nil, err
 	}
 	s := p.addSession(conn, false)
+	if ic.ExpectBackASN != 0 {
+		s.asn = ic.ExpectBackASN
+	}
 	b := newBackCounter(ic)
 	b.s = s
 	s.back = b

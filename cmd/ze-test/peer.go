@@ -25,7 +25,8 @@ A BGP peer for tests. Modes (--mode):
   check    follow --script FILE: expected messages and replies, per connection
   sink     accept everything, count messages and prefixes per family (default)
   echo     send every UPDATE back; reflect: send it to every other session
-  inject   send --count routes, then End-of-RIB, and report the time taken
+  inject   send --count routes, then End-of-RIB, and report the time taken;
+           with --mrt FILE, replay a RIB dump or update file instead
 
 Output: "listening ADDR:PORT" on stdout once listening; "established PEER …"
 and "closed PEER: …" lines (on stderr with --decode); JSON reports on stdout;
@@ -94,6 +95,7 @@ func parsePeerFlags(args []string, stdin io.Reader, stderr io.Writer) (testpeer.
 		withdraw   = fs.String("withdraw-after", "", "inject: withdraw every prefix this `DURATION` after End-of-RIB")
 		nextHop    = fs.String("next-hop", "", "inject: next hop `ADDR` (default: the session's local address)")
 		backSource = fs.String("expect-back-source", "", "inject: local `ADDR` of the expect-back session")
+		backASN    = fs.Uint("expect-back-asn", 0, "inject: local `AS` of the expect-back session (0: --asn)")
 		addCaps    multiFlag
 		sendHex    multiFlag
 	)
@@ -117,6 +119,10 @@ func parsePeerFlags(args []string, stdin io.Reader, stderr io.Writer) (testpeer.
 	fs.Float64Var(&cfg.Inject.Rate, "rate", 0, "inject: `PREFIXES` per second (0: as fast as possible)")
 	fs.StringVar(&cfg.Inject.ExpectBack, "expect-back", "", "inject: once established, dial `ADDR:PORT` too (send only after it is established) and wait until the routes come back there")
 	fs.DurationVar(&cfg.Inject.Linger, "linger", 0, "inject: keep the session up this `DURATION` after the report (negative: until timeout or signal)")
+	var mrtPeer, mrtSpeed string
+	fs.StringVar(&cfg.Inject.MRT.File, "mrt", "", "inject: replay the MRT `FILE` (RIB dump or update file; plain, gzip or bzip2) instead of generated routes")
+	fs.StringVar(&mrtPeer, "mrt-peer", "all", "inject --mrt: recorded peers to replay: `all`, ADDR, asN or INDEX")
+	fs.StringVar(&mrtSpeed, "speed", "max", "inject --mrt: `X` times the recorded pace (1: as recorded), or max: as fast as possible")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, 0
@@ -130,10 +136,11 @@ func parsePeerFlags(args []string, stdin io.Reader, stderr io.Writer) (testpeer.
 	if fs.NArg() > 0 {
 		return bad("unexpected argument %q", fs.Arg(0))
 	}
-	if *asn > 0xFFFFFFFF || *peerASN > 0xFFFFFFFF || *holdTime > 0xFFFF || restart > 0xFFFF {
+	if *asn > 0xFFFFFFFF || *peerASN > 0xFFFFFFFF || *backASN > 0xFFFFFFFF || *holdTime > 0xFFFF || restart > 0xFFFF {
 		return bad("a number is out of range")
 	}
 	cfg.ASN, cfg.PeerASN, cfg.HoldTime, cfg.RestartTime = uint32(*asn), uint32(*peerASN), uint16(*holdTime), uint16(restart)
+	cfg.Inject.ExpectBackASN = uint32(*backASN)
 	var err error
 	if *routerID != "" {
 		if cfg.RouterID, err = netip.ParseAddr(*routerID); err != nil {
@@ -247,6 +254,16 @@ func parsePeerFlags(args []string, stdin io.Reader, stderr io.Writer) (testpeer.
 		if cfg.Inject.ExpectBackSource, err = netip.ParseAddr(*backSource); err != nil {
 			return bad("--expect-back-source: %v", err)
 		}
+	}
+	if cfg.Inject.MRT.Peer, err = testpeer.ParseMRTPeer(mrtPeer); err != nil {
+		return bad("--mrt-peer: %s", strings.TrimPrefix(err.Error(), "testpeer: "))
+	}
+	if mrtSpeed != "max" {
+		v, err := strconv.ParseFloat(mrtSpeed, 64)
+		if err != nil || !(v > 0) {
+			return bad("--speed: a positive number or max, not %q", mrtSpeed)
+		}
+		cfg.Inject.MRT.Speed = v
 	}
 	switch {
 	case *mode != "":
