@@ -15,6 +15,7 @@ import (
 	"github.com/ze-bgp/ze/speaker/fsm"
 	"github.com/ze-bgp/ze/speaker/message"
 	"github.com/ze-bgp/ze/speaker/peer"
+	"github.com/ze-bgp/ze/speaker/router"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -97,6 +98,9 @@ type session struct {
 	soft atomic.Pointer[softConfig]
 	// done is closed when the driver's Run has returned.
 	done chan struct{}
+	// resyncing is set while a goroutine waits to resync the session
+	// with the router after a full outgoing queue (stall.go).
+	resyncing atomic.Bool
 
 	// upMu orders Established's router.Up with retire: a retired
 	// session never comes up in the router again.
@@ -220,12 +224,16 @@ func (s *session) Established(_ *peer.Session, recv, send wire.Context, remote c
 	s.families = fams
 	s.caps, s.hold, s.changed = caps, hold, time.Now()
 	s.mu.Unlock()
+	var gr router.Restart // RFC 4724 / RFC 9494 capabilities of the peer's OPEN
+	if o, err := message.ParseOpen(s.drv.PeerOpen()); err == nil {
+		gr = router.RestartOf(o)
+	}
 	s.upMu.Lock()
 	if s.retired {
 		s.upMu.Unlock()
 		return
 	}
-	s.d.router.Up(s, recv, remote)
+	s.d.router.UpRestart(s, recv, remote, gr)
 	s.upMu.Unlock()
 	s.recordUp(recv)
 	s.d.event("peer %s established", s.cfg.Name)
@@ -290,13 +298,25 @@ func (s *session) RouteRefresh(_ *peer.Session, rr wire.RouteRefresh) {
 	}
 }
 
-// Down implements peer.Handler.
+// Down implements peer.Handler. An end that allows graceful restart
+// (peer.DownError.Graceful: RFC 4724 §4.2, RFC 8538 §4) has the router
+// keep the peer's routes as stale until it is back, when both sides
+// advertised the capability.
 func (s *session) Down(_ *peer.Session, reason error) {
-	s.d.router.Down(s)
+	var de *peer.DownError
+	kept := false
+	if errors.As(reason, &de) && de.Graceful {
+		kept = s.d.router.DownGraceful(s)
+	} else {
+		s.d.router.Down(s)
+	}
 	s.recordDown()
 	text := "closed"
 	if reason != nil {
 		text = reason.Error()
+	}
+	if kept {
+		text += " (graceful restart: routes kept)"
 	}
 	s.mu.Lock()
 	s.changed, s.lastDown, s.hold, s.caps = time.Now(), text, 0, nil
