@@ -105,6 +105,7 @@ func daemonMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		opt.ConfigPath = abs // reloads read the same file whatever the working directory
 	}
 	opt.Control, opt.ControlOptional = controlPath(*ctlPath, cfg.Environment.Control.Socket)
+	opt.Version = version
 	opt.Metrics = cfg.Environment.Metrics.Listen
 	if *metricsAddr != "" {
 		opt.Metrics = *metricsAddr

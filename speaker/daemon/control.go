@@ -140,6 +140,9 @@ func (h apiHandler) Handle(ctx context.Context, p *api.Process, cmd api.Command)
 		}
 		return nil
 	}
+	if ok, err := h.daemonCommand(p, cmd); ok {
+		return err
+	}
 	return h.d.router.Handle(ctx, p, cmd)
 }
 

@@ -60,6 +60,9 @@ type Options struct {
 	// Status receives the text of DumpStatus (SIGUSR1) besides the log
 	// record (nil: the log only).
 	Status io.Writer
+	// Version is what the API's "version" command answers ("ze
+	// VERSION").
+	Version string
 	// Metrics is the ADDR:PORT of the HTTP listener serving /metrics
 	// (MetricsHandler, docs/metrics.md) that New opens and Run serves;
 	// "" for none.
@@ -85,6 +88,10 @@ type Daemon struct {
 	evMu sync.Mutex
 	// reloadMu serialises reloads, and Run's shutdown with them.
 	reloadMu sync.Mutex
+	// stopReq is closed by the API's "shutdown": Run stops as when its
+	// context ends.
+	stopReq  chan struct{}
+	stopOnce sync.Once
 	// mu guards what a reload changes: the configuration, sessions,
 	// byRemote, procs and their runs, and Run's state.
 	mu         sync.Mutex
@@ -138,7 +145,7 @@ func New(cfg *config.Config, opt Options) (*Daemon, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Daemon{cfg: cfg, opt: opt, log: log, byRemote: map[netip.Addr][]*session{},
+	d := &Daemon{cfg: cfg, opt: opt, log: log, byRemote: map[netip.Addr][]*session{}, stopReq: make(chan struct{}),
 		procRuns: map[*api.Process]*procRun{}, started: time.Now()}
 
 	addrs, err := listenAddrs(cfg, opt.Listen)
@@ -401,19 +408,28 @@ func (d *Daemon) Run(ctx context.Context) error {
 	pctx, pcancel := context.WithCancel(context.Background())
 	defer pcancel()
 
+	d.reloadMu.Lock() // no reload between starting the processes and the sessions
 	d.mu.Lock()
 	if d.running {
 		d.mu.Unlock()
+		d.reloadMu.Unlock()
 		return errors.New("daemon: Run called twice")
 	}
 	d.sctx, d.pctx, d.running = sctx, pctx, true
 	for _, p := range d.procs {
 		d.startProc(p, nil)
 	}
+	procs := append([]*api.Process(nil), d.procs...)
+	d.mu.Unlock()
+	// Events sent to a process before it runs are lost: let the
+	// processes start before the sessions can bring any.
+	waitProcesses(procs, processStartWait)
+	d.mu.Lock()
 	for _, s := range d.sessions {
 		d.startSession(s, nil)
 	}
 	d.mu.Unlock()
+	d.reloadMu.Unlock()
 	stopRecorder := d.startRecorder()
 
 	var lnWG sync.WaitGroup
@@ -437,7 +453,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	stopMetrics := d.serveMetrics()
 
-	<-ctx.Done()
+	select {
+	case <-ctx.Done():
+	case <-d.stopReq:
+		d.log.Info("shutdown asked by an API process")
+	}
 	d.reloadMu.Lock()
 	d.mu.Lock()
 	d.stopping = true

@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"time"
+
+	"github.com/ze-bgp/ze/speaker/api"
 )
 
 // stallPoll is how often a stalled session's outgoing queue is looked
@@ -58,6 +60,21 @@ func (d *Daemon) resync(s *session) {
 				continue
 			}
 			return
+		}
+	}
+}
+
+// processStartWait bounds how long Run waits for the API processes to
+// be running before it starts the sessions.
+const processStartWait = 2 * time.Second
+
+// waitProcesses waits until every process of ps runs (its program was
+// started, so that events queue for it) or bound has passed.
+func waitProcesses(ps []*api.Process, bound time.Duration) {
+	deadline := time.Now().Add(bound)
+	for _, p := range ps {
+		for !p.Stats().Running && time.Now().Before(deadline) {
+			time.Sleep(2 * time.Millisecond)
 		}
 	}
 }
