@@ -35,7 +35,7 @@ Flags:
 // mrtMain runs `ze mrt SUBCOMMAND …` (args start after "mrt").
 func mrtMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, "usage: ze mrt dump [flags] FILE …\n")
+		fmt.Fprint(stderr, "usage: ze mrt dump [flags] FILE …\n       ze mrt stats [flags] FILE …\n")
 		if len(args) == 0 {
 			return 2
 		}
@@ -44,8 +44,10 @@ func mrtMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "dump":
 		return mrtDump(args[1:], stdin, stdout, stderr)
+	case "stats":
+		return mrtStats(args[1:], stdin, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "ze: unknown command 'mrt %s' (want dump)\n", args[0])
+	fmt.Fprintf(stderr, "ze: unknown command 'mrt %s' (want dump or stats)\n", args[0])
 	return 2
 }
 
