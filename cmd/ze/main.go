@@ -7,6 +7,7 @@
 //	ze bgp encode [flags] ROUTE …   encode routes into UPDATE hex
 //	ze config validate FILE         check a configuration file
 //	ze mrt dump [flags] FILE …      print MRT files (bgpdump -m, JSON, hex)
+//	ze mrt stats [flags] FILE …     analyse MRT files (tables, JSON, SVG)
 //	ze cli [COMMAND …]              talk to the running daemon
 //	ze show …                       ze cli show …
 //	ze version
@@ -29,6 +30,7 @@ Commands:
   ze bgp encode [flags] ROUTE …    encode routes into full UPDATE messages (hex)
   ze config validate [--dump] FILE check a configuration file (docs/config.md)
   ze mrt dump [flags] FILE …       print MRT files as bgpdump -m/-M lines, JSON or hex (docs/mrt.md)
+  ze mrt stats [flags] FILE …      analyse MRT files: peers, prefixes, paths, origins, rates (--json, --svg)
   ze cli [--socket PATH] [--json] [COMMAND …]
                                    ask the running daemon (docs/cli.md); a prompt without COMMAND
   ze show …                        the same as ze cli show …
