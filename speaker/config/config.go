@@ -109,6 +109,7 @@ type Capability struct {
 	ExtendedMessage bool   `json:"extended-message"`
 	AddPath         string `json:"add-path"`         // disable, send, receive or send/receive
 	GracefulRestart uint16 `json:"graceful-restart"` // restart time in seconds, 0: off
+	StaleTime       uint16 `json:"stale-time"`       // seconds the peer's stale routes wait for its End-of-RIB
 }
 
 // API says which processes follow the peer and what they are sent.

@@ -35,7 +35,7 @@ func TestExample(t *testing.T) {
 		LocalAddr:  netip.MustParseAddr("192.168.1.1"),
 		Remote:     Remote{IP: netip.MustParseAddr("192.168.1.2"), AS: 65002, Port: 179},
 		HoldTime:   90,
-		Capability: Capability{ASN4: true, RouteRefresh: true, AddPath: "disable"},
+		Capability: Capability{ASN4: true, RouteRefresh: true, AddPath: "disable", StaleTime: 360},
 		Families:   []wire.Family{wire.IPv4Unicast, wire.IPv6Unicast},
 		API:        API{Processes: []string{}},
 
@@ -68,7 +68,7 @@ bgp {
   passive;
   ttl-security 1;
   md5-password 'se cret';
-  capability { asn4 false; route-refresh disable; extended-message; add-path send/receive; graceful-restart 120; }
+  capability { asn4 false; route-refresh disable; extended-message; add-path send/receive; graceful-restart 120; stale-time 60; }
   family { ipv6 unicast; ipv4/flow; }
   maximum-prefix 1000;
   route-server-client true;
@@ -85,7 +85,7 @@ bgp {
 		LocalAddr: netip.MustParseAddr("2001:db8::1"),
 		Remote:    Remote{IP: netip.MustParseAddr("2001:db8::2"), AS: 4200000000, Port: 1179},
 		Passive:   true, TTLSecurity: 1, MD5Password: "se cret",
-		Capability:    Capability{ExtendedMessage: true, AddPath: "send/receive", GracefulRestart: 120},
+		Capability:    Capability{ExtendedMessage: true, AddPath: "send/receive", GracefulRestart: 120, StaleTime: 60},
 		Families:      []wire.Family{wire.IPv6Unicast, {AFI: wire.AFIIPv4, SAFI: wire.SAFIFlow}},
 		MaximumPrefix: 1000, MaximumPrefixAction: "teardown", RouteServerClient: true, RouteReflectorClient: true,
 		ClusterID: netip.MustParseAddr("10.0.0.9"),
@@ -230,8 +230,8 @@ process p { run x; }`)
 	check("local-as closer", ov.LocalAS, uint32(65010))
 	check("remote merges: as from group", in.Remote, Remote{netip.MustParseAddr("192.0.2.1"), 65002, 179})
 	check("remote merges: peer's as", ov.Remote, Remote{netip.MustParseAddr("192.0.2.2"), 65003, 1179})
-	check("capability merges", in.Capability, Capability{ASN4: true, RouteRefresh: true, ExtendedMessage: true, AddPath: "send"})
-	check("capability key overridden", ov.Capability, Capability{ASN4: true, RouteRefresh: true, AddPath: "send"})
+	check("capability merges", in.Capability, Capability{ASN4: true, RouteRefresh: true, ExtendedMessage: true, AddPath: "send", StaleTime: 360})
+	check("capability key overridden", ov.Capability, Capability{ASN4: true, RouteRefresh: true, AddPath: "send", StaleTime: 360})
 	check("direct peer not in group", di.Group+"/"+di.Capability.AddPath, "/disable")
 	check("families inherited", in.Families, []wire.Family{wire.IPv4Unicast, wire.IPv6Unicast})
 	check("families replaced", ov.Families, []wire.Family{wire.IPv6Unicast})

@@ -104,6 +104,7 @@ func (c *checker) peer(it *item, group string, s *section, procs map[string]bool
 		ExtendedMessage: cp.flag("extended-message"),
 		AddPath:         cp.str("add-path"),
 		GracefulRestart: uint16(cp.uint("graceful-restart")),
+		StaleTime:       uint16(cp.uint("stale-time")),
 	}
 	if !p.RouterID.IsValid() && p.LocalAddr.Is4() {
 		p.RouterID = p.LocalAddr

@@ -107,7 +107,8 @@ var (
 		{Name: "route-refresh", Kind: KindFlag, Default: "true", Doc: "route refresh (RFC 2918) and enhanced route refresh (RFC 7313)"},
 		{Name: "extended-message", Kind: KindFlag, Default: "false", Doc: "messages up to 65535 octets (RFC 8654)"},
 		{Name: "add-path", Kind: KindEnum, Enum: []string{"disable", "send", "receive", "send/receive"}, Default: "disable", Doc: "ADD-PATH for every configured family (RFC 7911)"},
-		{Name: "graceful-restart", Kind: KindSeconds, Min: 1, Max: 4095, ZeroOK: true, Default: "0", Doc: "graceful restart with this restart time (RFC 4724); 0 disables it"},
+		{Name: "graceful-restart", Kind: KindSeconds, Min: 1, Max: 4095, ZeroOK: true, Default: "0", Doc: "graceful restart with this restart time (RFC 4724), announced with the N flag (RFC 8538: NOTIFICATIONs other than Hard Reset are graceful too) and no forwarding state preserved; ze keeps the routes of a peer that advertised it too across the peer's restart ([graceful restart](#graceful-restart)); 0 disables it"},
+		{Name: "stale-time", Kind: KindSeconds, Min: 1, Max: 65535, Default: "360", Doc: "not announced: how long the routes kept across the peer's graceful restart wait for its End-of-RIB once it is back, before those it did not send again are withdrawn (RFC 4724 §4.2's upper bound)"},
 	}}
 	staticBlock = &Block{Name: "static", Doc: "Routes announced to the peer once the session is up.", Keys: []*Key{
 		{Name: "route", Kind: KindRoute, Multi: true, Doc: "`route PREFIX next-hop IP [attributes];` in the syntax of `ze bgp encode` (origin, as-path, med, local-preference, community, large-community, extended-community, path-information, family…); the route's family must be one of the peer's"},

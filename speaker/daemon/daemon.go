@@ -154,7 +154,7 @@ func New(cfg *config.Config, opt Options) (*Daemon, error) {
 	}
 	d.addrs = addrs
 	d.fallbackID = fallbackRouterID(cfg, addrs)
-	d.router = router.New(router.Options{RouterID: d.fallbackID, Stalled: d.stalled})
+	d.router = router.New(router.Options{RouterID: d.fallbackID, Stalled: d.stalled, Logger: log})
 	if err := d.newRecorder(cfg); err != nil {
 		return nil, err
 	}

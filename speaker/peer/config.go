@@ -127,9 +127,8 @@ type Capabilities struct {
 	// AddPath lists the ADD-PATH modes per family (RFC 7911 §4).
 	AddPath []capability.AddPathFamily
 	// GracefulRestart is the RFC 4724 restart time in seconds, 0: not
-	// offered. The capability lists every family, forwarding state not
-	// preserved (ze does not implement the procedures yet: it only
-	// advertises).
+	// offered. The capability sets the N flag (RFC 8538) and lists every
+	// family, forwarding state not preserved (restart.go).
 	GracefulRestart uint16
 }
 
@@ -260,7 +259,7 @@ func (c *Config) appendCaps(dst []byte) []byte {
 		for i, f := range c.Families {
 			fams[i].Family = f
 		}
-		dst = capability.AppendGracefulRestart(dst, 0, k.GracefulRestart, fams...)
+		dst = capability.AppendGracefulRestart(dst, capability.RestartNotification, k.GracefulRestart, fams...)
 	}
 	if k.ASN4 {
 		dst = capability.AppendASN4(dst, c.LocalASN)

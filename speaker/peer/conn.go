@@ -218,20 +218,24 @@ func (s *Session) cancelDial(l *link) {
 	l.dialID, l.dialCancel = 0, nil
 }
 
-// writeLoop writes queued messages, telling the Machine of each
+// writeLoop writes queued messages, telling the Machine once per write
 // (fsm.Machine.Sent: KeepaliveTimer and RFC 9687 SendHoldTimer), until
 // shutdown; then it drains the queue, writes the final NOTIFICATION and
-// closes the connection.
+// closes the connection. What is queued when it wakes goes out in one
+// writev (batch.go): a burst of small UPDATEs costs one system call per
+// batch, not per message.
 func (c *conn) writeLoop() {
 	defer c.s.wg.Done()
 	defer c.nc.Close()
+	var b batch
 	for {
 		select {
 		case <-c.quit:
-			c.finish()
+			c.finish(&b)
 			return
 		case msg := <-c.out:
-			if err := c.write(msg); err != nil {
+			b.gather(msg, c.out)
+			if err := c.writeBatch(&b); err != nil {
 				c.s.connFailed(c, err)
 				return
 			}
@@ -242,11 +246,12 @@ func (c *conn) writeLoop() {
 
 // finish writes what is still queued, then the final NOTIFICATION,
 // within the write deadline shutdown set.
-func (c *conn) finish() {
+func (c *conn) finish(b *batch) {
 	for {
 		select {
 		case msg := <-c.out:
-			if c.write(msg) != nil {
+			b.gather(msg, c.out)
+			if c.writeBatch(b) != nil {
 				return
 			}
 			continue
@@ -263,11 +268,16 @@ func (c *conn) write(msg []byte) error {
 	if _, err := c.nc.Write(msg); err != nil {
 		return err
 	}
+	c.count(msg)
+	return nil
+}
+
+// count adds msg to the session's output counters.
+func (c *conn) count(msg []byte) {
 	if len(msg) >= wire.HeaderLen {
 		c.s.ctr.out[typeIndex(wire.Type(msg[18]))].Add(1)
 	}
 	c.s.ctr.octetsOut.Add(uint64(len(msg)))
-	return nil
 }
 
 // sent tells c's Machine that a message went out.

@@ -68,6 +68,12 @@
 // TCPMinTTLDrop) of the attempt. Other OSes: New fails with
 // ErrNotSupported for MD5 and GTSM.
 //
-// Not done yet: graceful restart is only advertised; Stats are plain
-// counters for a metrics exporter to read.
+// Graceful restart (restart.go). Capabilities.GracefulRestart
+// advertises RFC 4724 with RFC 8538's N flag; DownError.Graceful says
+// whether a session's end lets the receiving speaker keep the peer's
+// routes (no NOTIFICATION, or with N exchanged one other than Hard
+// Reset); with N exchanged, the Cease subcodes RFC 8538 §5.1 lists are
+// sent as Hard Reset. PeerOpen gives the peer's OPEN for the details
+// (restart time, families) the RIB needs. Stats are plain counters for
+// a metrics exporter to read.
 package peer

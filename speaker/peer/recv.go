@@ -214,6 +214,10 @@ func (s *Session) onOpen(l *link, msg []byte) {
 	s.step(l, fsm.Input{Event: fsm.BGPOpen, Open: fsm.Open{HoldTime: o.HoldTime, RouterID: o.BGPIdentifier, ASN: sp.ASN}}, nil)
 	if st := l.m.State(); (st == fsm.OpenConfirm || st == fsm.OpenSent) && l.c != nil {
 		l.remote = sp
+		l.open = append(l.open[:0], msg...)
+		gr, n := restartOf(o)
+		l.gr = gr && s.cfg.Capabilities.GracefulRestart > 0
+		l.nflag = l.gr && n // ours always sets N with the capability
 		l.recv, l.send = capability.Negotiate(s.local, sp.Caps)
 		l.c.maxLen.Store(int32(l.recv.MaxLen()))
 		fams := capability.CommonFamilies(s.local, sp.Caps)

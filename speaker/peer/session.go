@@ -60,6 +60,12 @@ type DownError struct {
 	Notification wire.Notification
 	Sent         bool
 	Err          error // the underlying error: a *wire.Error, an I/O error, or nil
+	// Graceful: the end allows graceful restart (restart.go: both OPENs
+	// had the Graceful Restart capability, and no NOTIFICATION, or with
+	// RFC 8538's N flag exchanged one other than Hard Reset): the
+	// receiving speaker keeps the peer's routes for a while (RFC 4724
+	// §4.2).
+	Graceful bool
 }
 
 func (e *DownError) Error() string {
@@ -70,6 +76,10 @@ func (e *DownError) Error() string {
 			dir = "sent"
 		}
 		s += fmt.Sprintf(", %s notification %d/%d %s/%s", dir, n.Code, n.Subcode, n.Code, wire.SubcodeString(n.Code, n.Subcode))
+		if inner, ok := n.HardReset(); ok { // RFC 8538 §3
+			n = inner
+			s += fmt.Sprintf(" of %d/%d %s/%s", n.Code, n.Subcode, n.Code, wire.SubcodeString(n.Code, n.Subcode))
+		}
 		if text, _, ok := n.Communication(); ok {
 			s += fmt.Sprintf(" %q", text)
 		}
@@ -121,6 +131,11 @@ type link struct {
 	dialCancel context.CancelFunc
 	recv, send wire.Context
 	remote     capability.Speaker
+	// gr: both OPENs of the connection carry the Graceful Restart
+	// capability; nflag: both set its N flag (RFC 8538). Kept past
+	// ActionRelease for the DownError, cleared with the connection.
+	gr, nflag bool
+	open      []byte // the peer's OPEN on this connection (a copy)
 }
 
 // New returns a Session for cfg. h receives the session's events (nil
@@ -457,6 +472,7 @@ func (s *Session) perform(l *link, ev fsm.Event, before fsm.State, acts []fsm.Ac
 				c.reason = s.downReason(l, ev, acts, err)
 				c.shutdown()
 			}
+			l.gr, l.nflag, l.open = false, false, nil
 		case fsm.ActionRelease:
 			l.recv, l.send, l.remote = wire.Context{}, wire.Context{}, capability.Speaker{}
 		case fsm.ActionSendOpen:
@@ -469,8 +485,11 @@ func (s *Session) perform(l *link, ev fsm.Event, before fsm.State, acts []fsm.Ac
 			}
 		case fsm.ActionSendNotification:
 			if l.c != nil {
-				l.c.final = wire.AppendNotification(nil, a.Notification)
 				n := a.Notification
+				if l.nflag {
+					n = hardReset(n) // RFC 8538 §5.1
+				}
+				l.c.final = wire.AppendNotification(nil, n)
 				s.log.Warn("sending notification", "notification", fmt.Sprintf("%d/%d", n.Code, n.Subcode),
 					"text", n.Code.String()+"/"+wire.SubcodeString(n.Code, n.Subcode), "data", fmt.Sprintf("%X", n.Data))
 			}
@@ -494,18 +513,38 @@ func (s *Session) perform(l *link, ev fsm.Event, before fsm.State, acts []fsm.Ac
 
 // downReason builds the DownError of a connection l's Machine dropped.
 func (s *Session) downReason(l *link, ev fsm.Event, acts []fsm.Action, err error) error {
+	var d *DownError
 	if l.m.State() == fsm.Idle {
 		le := l.m.Counters().LastError
-		return &DownError{Event: le.Event, Notification: le.Notification, Sent: le.Sent, Err: err}
-	}
-	d := &DownError{Event: ev, Err: err}
-	for _, a := range acts {
-		if a.Kind == fsm.ActionSendNotification {
-			d.Notification, d.Sent = a.Notification, true
-			d.Notification.Data = append([]byte(nil), a.Notification.Data...)
+		d = &DownError{Event: le.Event, Notification: le.Notification, Sent: le.Sent, Err: err}
+	} else {
+		d = &DownError{Event: ev, Err: err}
+		for _, a := range acts {
+			if a.Kind == fsm.ActionSendNotification {
+				d.Notification, d.Sent = a.Notification, true
+				d.Notification.Data = append([]byte(nil), a.Notification.Data...)
+			}
 		}
 	}
+	if d.Sent && l.nflag {
+		d.Notification = hardReset(d.Notification) // what went on the wire
+	}
+	d.Graceful = gracefulEnd(l.gr, l.nflag, d.Notification)
 	return d
+}
+
+// PeerOpen returns a copy of the OPEN message the peer sent on the
+// established session (nil when it is not established): what Handler's
+// capability.Speaker does not hold, such as the Graceful Restart
+// capability's details.
+func (s *Session) PeerOpen() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.main
+	if l.m.State() != fsm.Established || l.open == nil {
+		return nil
+	}
+	return append([]byte(nil), l.open...)
 }
 
 // tidy forgets a second Machine that fell to Idle, and promotes the

@@ -43,6 +43,18 @@ func NewAdjIn(p *Pool, ctx wire.Context) *AdjIn {
 	return &AdjIn{pool: p, ctx: ctx, t: newTables[uint32](), eor: make(map[wire.Family]bool)}
 }
 
+// Context returns the encoding context UPDATEs are decoded with.
+func (a *AdjIn) Context() wire.Context { return a.ctx }
+
+// SetContext replaces the encoding context later UPDATEs are decoded
+// with: a peer that restarted gracefully (RFC 4724 §4.2) comes back on
+// a new session whose negotiation may differ, and its stale routes stay
+// in the table. Stored routes are not touched (their attributes are
+// normalised to 4-octet ASNs whatever the context). The caller must not
+// change ADD-PATH for a family that holds routes: their keys would mix
+// path identifiers of two conventions.
+func (a *AdjIn) SetContext(ctx wire.Context) { a.ctx = ctx }
+
 // flush releases the handles of the previous call's changes.
 func (a *AdjIn) flush() {
 	for _, h := range a.pending {

@@ -96,3 +96,19 @@ func TestExportReflector(t *testing.T) {
 		t.Errorf("twice reflected info %+v", in)
 	}
 }
+
+func TestPathHasAS(t *testing.T) {
+	p := NewPool()
+	in := NewAdjIn(p, asn4)
+	a := with(func(a *pa) { a.path = []attr.Segment{seq(65001, 65002), set(65003, 65004)} }).bytes()
+	cs := apply(t, in, update(t, nil, a, prefixes(false, 0, "10.0.0.0/24")), nil)
+	h := cs[0].New
+	for asn, want := range map[uint32]bool{65001: true, 65002: true, 65004: true, 65000: false, 1: false} {
+		if got := p.PathHasAS(h, asn); got != want {
+			t.Errorf("PathHasAS(%d) = %v, want %v", asn, got, want)
+		}
+	}
+	if p.PathHasAS(0, 65001) {
+		t.Error("PathHasAS(0) = true")
+	}
+}

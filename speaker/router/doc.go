@@ -2,9 +2,11 @@
 // RIB: it takes the UPDATEs a session received, runs them through the
 // Adj-RIB-In, the Loc-RIB decision process and each other session's
 // export and Adj-RIB-Out, and hands every session the UPDATEs that bring
-// its peer up to date. It opens no socket and starts no goroutine: a
-// session driver (speaker/peer) implements Session and calls Up, Update,
-// Refresh and Down; API processes reach it through Handle (api.Handler).
+// its peer up to date. It opens no socket and starts no goroutine of its
+// own but the graceful restart timers (below): a session driver
+// (speaker/peer) implements Session and calls Up (UpRestart), Update,
+// Refresh and Down (DownGraceful); API processes reach it through
+// Handle (api.Handler).
 //
 // Concurrency: a Router is a mutex-protected object, not an event loop.
 // Every entry point takes the lock, does the RIB work and the encoding,
@@ -71,6 +73,21 @@
 // session without a reset. A session that goes down frees its Loc-RIB
 // peer ID for the next session with the same description (address,
 // router ID, AS, iBGP), so flapping peers do not grow the RIB's tables.
+//
+// Graceful restart (gr.go), the receiving speaker of RFC 4724 §4.2
+// (with RFC 8538 deciding, in the session driver, which ends are
+// graceful): DownGraceful keeps a peer's routes in the Loc-RIB, marked
+// stale, for the peer's Restart Time; they stay best-path candidates
+// like any route (the RFC's rule: a stale path does not lose ties), so
+// the other sessions are sent nothing. UpRestart gives the peer's next
+// session those routes: the ones it sends again unchanged cause no
+// UPDATE anywhere; its End-of-RIB (or the stale timer, capability
+// stale-time) withdraws the rest; a family whose new Graceful Restart
+// capability is missing or lacks the F bit loses its stale routes at
+// once. The timers run on Options.AfterFunc (time.AfterFunc by
+// default): the only goroutines the router has started, each one
+// taking the lock to fire. Long-Lived Graceful Restart (RFC 9494) is
+// not done.
 //
 // Queries (query.go) for operators: Routes copies the routes of the
 // Loc-RIB (every candidate path, the best marked, the others with the

@@ -62,6 +62,7 @@ func (r *Router) Remove(name string) {
 	if p.s != nil {
 		r.down(p.s)
 	}
+	r.endRestart(p) // routes kept across a graceful restart
 	r.cs = p.override.Clear(r.cs[:0])
 	r.cs = p.override.Clear(r.cs[:0]) // empty: releases the cleared handles
 	delete(r.peers, name)

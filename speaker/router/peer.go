@@ -45,6 +45,13 @@ type peer struct {
 	rejected map[rib.NLRI]struct{} // received routes ignored (RFC 4456 §8 loop)
 
 	stats PeerStats
+
+	// Graceful restart (gr.go).
+	gr        Restart       // what the current (or last) session's OPEN said
+	grDown    bool          // the session ended gracefully: src kept, the restart timer runs
+	stale     []wire.Family // families whose stale routes wait (restart, End-of-RIB or stale timer)
+	stopTimer func()        // stops the running timer
+	timerGen  uint64        // bumped by disarm: a late callback is ignored
 }
 
 // localCtx decodes the UPDATEs the router builds from local routes.
@@ -93,7 +100,9 @@ func (p *peer) start(r *Router, s Session, recv wire.Context, remote capability.
 		p.main, p.local = rib.Transparent{}, rib.Transparent{}
 	case !p.ibgp:
 		p.main = &rib.EBGP{LocalAS: cfg.LocalAS, NextHop: nh4, NextHop6: nh6}
-		p.local = &rib.EBGP{LocalAS: cfg.LocalAS}
+		// Locally originated routes keep the MED they were given
+		// (RFC 4271 §5.1.4 forbids only propagating a received one).
+		p.local = &rib.EBGP{LocalAS: cfg.LocalAS, KeepMED: true}
 	default:
 		lp := r.opt.Decision.DefaultLocalPref
 		if lp == 0 {
@@ -109,10 +118,11 @@ func (p *peer) start(r *Router, s Session, recv wire.Context, remote capability.
 	}
 }
 
-// stop forgets the session.
+// stop forgets the session (not its Loc-RIB source: the caller frees
+// it, or keeps it across a graceful restart).
 func (p *peer) stop() {
 	p.out.Clear()
-	p.s, p.src, p.out = nil, nil, nil
+	p.s, p.out = nil, nil
 	p.pending = p.pending[:0]
 	p.stats.Up = false
 }
@@ -151,10 +161,14 @@ func EndOfRIB(f wire.Family) []byte {
 	return message.AppendUpdate(nil, nil, attr.AppendMPUnreach(nil, f, nil), nil)
 }
 
-// loop reports whether path h received by p must be ignored (RFC 4456
-// §8): its ORIGINATOR_ID is the local router ID, or its CLUSTER_LIST
-// holds the local cluster ID.
+// loop reports whether path h received by p must be ignored: its
+// AS_PATH holds p's local AS (RFC 4271 §9.1.2), or, from an iBGP peer,
+// its ORIGINATOR_ID is the local router ID or its CLUSTER_LIST holds the
+// local cluster ID (RFC 4456 §8).
 func (r *Router) loop(p *peer, h rib.Attrs) bool {
+	if r.pool.PathHasAS(h, p.cfg.LocalAS) {
+		return true // AS loop (RFC 4271 §9.1.2): our AS is in the path
+	}
 	if !p.ibgp {
 		return false
 	}

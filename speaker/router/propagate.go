@@ -15,10 +15,16 @@ import (
 // UPDATE the changes came from when it may be forwarded unchanged (nil
 // otherwise).
 func (r *Router) propagate(src *source, cs []rib.Change, raw *message.Update) {
-	if p := src.peer; p != nil && p.ibgp {
+	if p := src.peer; p != nil {
+		// The routes of one UPDATE share their attribute set: check it once.
+		var lastH rib.Attrs
+		var lastLoop bool
 		for i := range cs {
 			c := &cs[i]
-			if c.New != 0 && r.loop(p, c.New) {
+			if c.New != 0 && c.New != lastH {
+				lastH, lastLoop = c.New, r.loop(p, c.New)
+			}
+			if c.New != 0 && lastLoop {
 				if p.rejected == nil {
 					p.rejected = map[rib.NLRI]struct{}{}
 				}

@@ -369,6 +369,12 @@ type Neighbor struct {
 	AddPathReceive  []wire.Family // families received with path identifiers
 	EnhancedRefresh bool          // RFC 7313 negotiated
 	Stats           PeerStats     // counters and route counts
+	// Restarting: the session ended gracefully and its routes are kept
+	// until the restart timer (RFC 4724 §4.2). StaleFamilies are the
+	// families whose stale routes wait (for the session, then for its
+	// End-of-RIB or the stale timer).
+	Restarting    bool
+	StaleFamilies []wire.Family
 }
 
 // Neighbors returns every peer the router knows, sorted by name.
@@ -396,7 +402,7 @@ func (r *Router) Neighbor(name string) (Neighbor, bool) {
 
 // neighborInfo describes p. Called with the router locked.
 func (p *peer) neighborInfo() Neighbor {
-	n := Neighbor{Name: p.name, Up: p.s != nil, Stats: p.snapshot()}
+	n := Neighbor{Name: p.name, Up: p.s != nil, Stats: p.snapshot(), Restarting: p.grDown, StaleFamilies: slices.Clone(p.stale)}
 	if p.cfg != nil {
 		switch {
 		case p.cfg.RouteServerClient:

@@ -2,8 +2,10 @@ package router
 
 import (
 	"errors"
+	"log/slog"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/ze-bgp/ze/speaker/capability"
 	"github.com/ze-bgp/ze/speaker/config"
@@ -46,6 +48,12 @@ type Options struct {
 	// back) when a Send to the named peer fails; the session is then
 	// stalled until Resync.
 	Stalled func(name string)
+	// AfterFunc replaces time.AfterFunc for the graceful restart timers
+	// (gr.go): it calls fn once, from another goroutine, after d unless
+	// stop was called first. Tests give a manual one.
+	AfterFunc func(d time.Duration, fn func()) (stop func())
+	// Logger gets the graceful restart events (nil: none).
+	Logger *slog.Logger
 }
 
 // source is one path source of the Loc-RIB: a session (while up) or a
@@ -112,10 +120,15 @@ var errUnknown = errors.New("router: session is not up")
 // enhanced route refresh). It sends s its initial table — the export of
 // the Loc-RIB plus its config static routes, packed — then End-of-RIB
 // for each negotiated family (RFC 4724 §2). A session already up is
-// taken down first.
+// taken down first. Routes kept from the peer's previous session
+// across a graceful restart are withdrawn (UpRestart may keep them).
 func (r *Router) Up(s Session, recv wire.Context, remote capability.Speaker) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.upLocked(s, recv, remote, Restart{})
+}
+
+func (r *Router) upLocked(s Session, recv wire.Context, remote capability.Speaker, gr Restart) {
 	if _, ok := r.bySess[s]; ok {
 		r.down(s)
 	}
@@ -124,8 +137,17 @@ func (r *Router) Up(s Session, recv wire.Context, remote capability.Speaker) {
 	if !p.staticSet {
 		p.static, p.staticSet = cfg.Static, true
 	}
+	kept, rejected := p.src, p.rejected
+	if !p.grDown {
+		kept = nil
+	}
 	p.start(r, s, recv, remote)
-	r.addSource(p)
+	p.gr = gr
+	if kept != nil {
+		r.resume(p, kept, rejected)
+	} else {
+		r.addSource(p)
+	}
 	r.bySess[s] = p
 	r.up = append(r.up, p)
 	if len(p.static) > 0 {
@@ -171,6 +193,11 @@ func (r *Router) Update(s Session, u message.Update, verdict error) error {
 	cs, err := p.src.in.Apply(r.cs[:0], u, verdict)
 	r.cs = cs
 	if err != nil || len(cs) == 0 {
+		if err == nil && len(p.stale) > 0 {
+			if f, ok := u.EndOfRIB(); ok {
+				r.endOfRIB(p, f)
+			}
+		}
 		return err
 	}
 	var raw *message.Update
@@ -195,20 +222,9 @@ func (r *Router) down(s Session) {
 	if p == nil {
 		return
 	}
-	delete(r.bySess, s)
-	for i, q := range r.up {
-		if q == p {
-			r.up = append(r.up[:i], r.up[i+1:]...)
-			break
-		}
-	}
-	src := p.src
-	r.cs = src.in.Clear(r.cs[:0])
-	r.propagate(src, r.cs, nil)
-	r.cs = src.in.Clear(r.cs[:0]) // empty: releases the cleared routes' handles
-	r.sources[src.id] = nil
-	r.freeID(src.id)
+	r.detach(s, p)
 	p.stop()
+	r.endRestart(p) // withdraws every route, stale or not, and frees the source
 }
 
 // Refresh handles a ROUTE-REFRESH received on s (RFC 2918 §4): a normal
