@@ -12,7 +12,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 FUZZTIME ?= 3s
 PKGS     := ./...
 
-.PHONY: all build test unit functional vet fmt-check fuzz bench bench-propagation demo interop clean
+.PHONY: all build test unit functional vet fmt-check fuzz bench bench-propagation bench-mrt demo interop clean
 
 all: build
 
@@ -65,6 +65,11 @@ interop: build
 bench-propagation: build
 	ZE_BENCH_PROPAGATION=1 ZEPB_BIN=$(CURDIR)/$(BIN) $(GO) test -tags interop -count=1 -v -timeout 60m \
 		-run '^TestPropagation$$' ./interop/propagation/
+
+# ze mrt dump -m vs bgpdump -m, ze's MRT iteration vs GoBGP's, reading vs
+# decompression alone, on bgpdump's largest test files (interop/mrtbench)
+bench-mrt: build
+	./interop/mrtbench/run.sh $(BIN)
 
 clean:
 	rm -rf $(BIN)

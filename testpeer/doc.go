@@ -1,8 +1,9 @@
 // Package testpeer is ze's BGP test peer, the library behind
 // `ze-test peer`: a scriptable peer that tests BGP speakers from the
 // outside. It is built only on the codec packages (speaker/wire, nlri,
-// attr, capability, message, route, zejson, textfmt) and never on the
-// speaker's session code, so that it checks the speaker independently.
+// attr, capability, message, route, zejson, textfmt) and the MRT reader
+// (package mrt, itself on the codec) and never on the speaker's session
+// code, so that it checks the speaker independently.
 //
 // A Peer listens or dials, runs a small strict session of its own (OPEN
 // with the configured capabilities and wire-level edits, RFC 4271 §4.2
@@ -21,7 +22,9 @@
 //   - inject: generate routes straight into a reused buffer (the shared
 //     attributes encoded once) at a given rate, End-of-RIB, optional
 //     withdrawal, optionally waiting until they come back on another
-//     session (InjectReport).
+//     session (InjectReport); or replay an MRT RIB dump or update file
+//     (MRTReplay: recorded attributes, re-encoded for the session's
+//     context when it differs from the recorded one).
 //
 // Many sessions run in one process (Config.Peers, distinct 127.0.0.x
 // source addresses): each is a reader goroutine (plus one for check and

@@ -24,6 +24,7 @@ type InjectReport struct {
 	Withdrawn         int64       `json:"withdrawn,omitempty"`
 	WithdrawSeconds   float64     `json:"withdraw-seconds,omitempty"`
 	Back              *BackReport `json:"back,omitempty"`
+	MRT               *MRTReport  `json:"mrt,omitempty"` // an MRT replay (--mrt)
 }
 
 // BackReport is what came back on the --expect-back session: Seconds
@@ -89,6 +90,10 @@ func (p *Peer) InjectReport() InjectReport {
 	if r.Back != nil {
 		b := *r.Back
 		r.Back = &b
+	}
+	if r.MRT != nil {
+		m := *r.MRT
+		r.MRT = &m
 	}
 	if !t.first.IsZero() {
 		r.Seconds = t.last.Sub(t.first).Seconds()

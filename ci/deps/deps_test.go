@@ -129,6 +129,15 @@ func TestImportRules(t *testing.T) {
 					}
 				}
 			}
+			// The test peer replays MRT files (--mrt) with package mrt's
+			// reader and views; mrt itself then stands on the codec only,
+			// so that the test peer stays independent of the speaker.
+			if strings.HasPrefix(p.path, "testpeer") && ours && strings.HasPrefix(l, "mrt/") {
+				t.Errorf("%s imports %s: the test peer reads MRT with package mrt only", p.path, imp)
+			}
+			if p.path == "mrt" && ours && !codec[l] {
+				t.Errorf("%s imports %s: package mrt uses only the codec packages (the test peer imports it)", p.path, imp)
+			}
 			// MRT reading and dumping (mrt, mrt/bgpdump, mrt/filter,
 			// mrt/dump) stand on the codec and the JSON renderer only: a
 			// dump tool knows nothing of sessions, the RIB or the daemon.
