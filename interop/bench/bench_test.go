@@ -51,6 +51,7 @@ func (m *meter) stop(b *testing.B, msgs int) {
 // ze's codec (see zeWalk). One op is one pass over all messages.
 func BenchmarkZeWalk(b *testing.B) {
 	c := loadCorpus(b)
+	z := newZeSession(c.ctx)
 	var s sink
 	b.SetBytes(c.bytes)
 	b.ReportAllocs()
@@ -58,7 +59,7 @@ func BenchmarkZeWalk(b *testing.B) {
 	mt.start(b)
 	for range b.N {
 		for _, m := range c.updates {
-			if err := zeWalk(m, c.ctx, &s); err != nil {
+			if err := zeWalk(m, z, &s); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -7,17 +7,21 @@
 // (175,865 UPDATEs of a full-table-like feed from BIRD to FRR, 4-octet
 // ASNs, no ADD-PATH in that direction), loaded once into memory:
 //
-//   - BenchmarkZeWalk: message.ParseUpdate, then every withdrawn and
-//     announced prefix (nlri.Iterator), every attribute (attr.Iterator)
-//     and every element inside (AS_PATH segments and ASNs, communities,
-//     large and extended communities, MP_REACH_NLRI next hops and
-//     prefixes, MP_UNREACH_NLRI prefixes, ORIGIN, MED, LOCAL_PREF).
+//   - BenchmarkZeWalk: message.UpdateOffsets, then every withdrawn and
+//     announced prefix (nlri.CutIPv4), every attribute (attr.Cut) and
+//     every element inside (AS_PATH segments and ASNs with
+//     attr.CutSegment, communities, large and extended communities,
+//     MP_REACH_NLRI next hops and prefixes with nlri.CutIPv6,
+//     MP_UNREACH_NLRI prefixes, ORIGIN, MED, LOCAL_PREF): the forms of
+//     the codec's walk that keep its state in registers (see zeWalk).
 //   - BenchmarkGoBGPParse: bgp.ParseBGPMessage and the same fields read
 //     from GoBGP's structs.
+//   - BenchmarkRawWalk: the same walk written on the bytes with no codec
+//     package, for reference: what the work costs without an API.
 //   - BenchmarkZeRouteEncode: speaker/route text → UPDATE.
 //
-// TestWalkersAgree checks both walks read the same values (so the
+// TestWalkersAgree checks the walks read the same values (so the
 // comparison is fair) and TestZeWalkAllocs that ze's walk allocates
-// nothing. compare.sh runs the benchmarks and prints the ratio; see
-// README.md.
+// nothing. compare.sh runs the ze and GoBGP benchmarks and prints the
+// ratio; see README.md.
 package bench

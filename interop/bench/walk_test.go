@@ -30,19 +30,33 @@ type sink struct {
 
 // addr folds an address: the sum of the two 64-bit halves of its
 // 16-octet form, an IPv4 address taken as IPv4-mapped (::ffff:a.b.c.d,
-// RFC 4291 §2.5.5.2). ipFold is the same fold for GoBGP's net.IP.
-// AsSlice (inlined, not allocating) rather than As16: the [16]byte that
-// As16 returns is copied with loads that straddle its two 8-octet
+// RFC 4291 §2.5.5.2). ipFold is the same fold for GoBGP's net.IP. An
+// IPv4 address is read with As4 (a 4-octet store and load); other forms
+// with AsSlice (inlined, not allocating) rather than As16: the [16]byte
+// that As16 returns is copied with loads that straddle its two 8-octet
 // stores, a store-forwarding stall that cost more than the walk's
 // parsing of the prefix.
 func (s *sink) addr(a netip.Addr) uint64 {
+	if a.Is4() {
+		b := a.As4()
+		return 0xFFFF00000000 | uint64(binary.BigEndian.Uint32(b[:]))
+	}
 	return ipFold(a.AsSlice())
 }
 
-func (s *sink) prefix(p netip.Prefix) {
+// prefix4 counts an IPv4 prefix given as a number and a length.
+func (s *sink) prefix4(a uint32, bits int) {
 	s.Prefixes++
-	s.PrefixBits += uint64(p.Bits())
-	s.PrefixOctets += s.addr(p.Addr())
+	s.PrefixBits += uint64(bits)
+	s.PrefixOctets += 0xFFFF00000000 | uint64(a)
+}
+
+// prefix6 counts a prefix whose address is given as the two 64-bit
+// halves of its 16-octet form.
+func (s *sink) prefix6(hi, lo uint64, bits int) {
+	s.Prefixes++
+	s.PrefixBits += uint64(bits)
+	s.PrefixOctets += hi + lo
 }
 
 func (s *sink) nextHop(a netip.Addr) {
@@ -67,35 +81,69 @@ func extValue(t, sub uint8, v []byte) uint64 {
 
 var errNotIP = errors.New("bench: MP_REACH_NLRI family is not IP")
 
-// zeWalk reads one UPDATE completely with ze's codec packages. It fills
-// an Update in place (Update.Parse, the copy-free form of ParseUpdate)
-// and builds the iterators from its fields as Update.WithdrawnRoutes,
-// Announced and Attributes do: those take the 96-octet Update by value,
-// a copy per call on this path.
-func zeWalk(msg []byte, ctx wire.Context, s *sink) error {
-	var u message.Update
-	if err := u.Parse(msg); err != nil {
+// zeSession is what a receiving session knows before its first UPDATE.
+type zeSession struct {
+	ctx      wire.Context // negotiated
+	addPath4 bool         // ctx.AddPath(wire.IPv4Unicast), looked up once
+}
+
+func newZeSession(ctx wire.Context) *zeSession {
+	return &zeSession{ctx: ctx, addPath4: ctx.AddPath(wire.IPv4Unicast)}
+}
+
+// zeWalk reads one UPDATE completely with ze's codec packages, in the
+// forms that keep the walk's state in registers: message.UpdateOffsets
+// for the fields, nlri.CutIPv4 for the IPv4 prefixes (read in the whole
+// message, whose octets before each field let every prefix be read with
+// one word load), attr.Cut for the attributes, attr.CutSegment and
+// ASNs.All for AS paths, and the Parse functions (which inline) for the
+// values. The iterators (nlri.Iterator, attr.Iterator, ASPathIterator)
+// read the same fields but live in memory, since their methods take
+// their address; they are used for ADD-PATH only. The attributes read
+// on most messages of the capture are handled here, the others in
+// walkOther and walkMPReach: a smaller function leaves the compiler
+// more registers for the common path.
+//
+// The session's context comes with what zeWalk asks of it on every
+// message looked up once (as GoBGP's options are built once).
+func zeWalk(msg []byte, z *zeSession, s *sink) error {
+	ctx := z.ctx
+	w, a, n, ok := message.UpdateOffsets(msg)
+	if !ok {
+		_, err := message.ParseUpdate(msg)
 		return err
 	}
-	addPath := ctx.AddPath(wire.IPv4Unicast)
-	it := nlri.NewIterator(u.Withdrawn, wire.IPv4Unicast, addPath)
-	for it.Next() {
-		s.prefix(it.Prefix())
+	if z.addPath4 {
+		if err := walkAddPath(msg, ctx, s); err != nil {
+			return err
+		}
+	} else {
+		// Both fields are read in msg, whose octets before each field let
+		// CutIPv4 read every prefix with one word load.
+		for off, end := w, a-2; off < end; {
+			addr, bits, next, ok := nlri.CutIPv4(msg[:end], off)
+			if !ok {
+				return nlri.CutError(msg[:end], off, wire.IPv4Unicast)
+			}
+			off = next
+			s.prefix4(addr, bits)
+		}
+		for off := n; off < len(msg); {
+			addr, bits, next, ok := nlri.CutIPv4(msg, off)
+			if !ok {
+				return nlri.CutError(msg, off, wire.IPv4Unicast)
+			}
+			off = next
+			s.prefix4(addr, bits)
+		}
 	}
-	if err := it.Err(); err != nil {
-		return err
-	}
-	it = nlri.NewIterator(u.NLRI, wire.IPv4Unicast, addPath)
-	for it.Next() {
-		s.prefix(it.Prefix())
-	}
-	if err := it.Err(); err != nil {
-		return err
-	}
-	ai := attr.NewIterator(u.Attrs)
-	for ai.Next() {
-		v := ai.Value()
-		switch c := ai.Code(); c {
+	for rest := msg[a:n]; len(rest) != 0; {
+		c, _, v, r, ok := attr.Cut(rest)
+		if !ok {
+			return attr.CutError(rest)
+		}
+		rest = r
+		switch c {
 		case attr.CodeOrigin:
 			o, err := attr.ParseOrigin(v)
 			if err != nil {
@@ -103,17 +151,19 @@ func zeWalk(msg []byte, ctx wire.Context, s *sink) error {
 			}
 			s.Origin += uint64(o)
 		case attr.CodeASPath, attr.CodeAS4Path:
-			pi := attr.NewASPathIterator(v, ctx.ASN4 || c == attr.CodeAS4Path)
-			for pi.Next() {
-				s.Segments++
-				s.SegmentTypes += uint64(pi.Type())
-				for i := range pi.Len() {
-					s.ASNs++
-					s.ASNSum += uint64(pi.ASN(i))
+			asn4 := ctx.ASN4 || c == attr.CodeAS4Path
+			for path := v; len(path) != 0; {
+				t, asns, r, ok := attr.CutSegment(path, asn4)
+				if !ok {
+					return attr.CutSegmentError(path, asn4)
 				}
-			}
-			if err := pi.Err(); err != nil {
-				return err
+				path = r
+				s.Segments++
+				s.SegmentTypes += uint64(t)
+				s.ASNs += uint64(asns.Len())
+				for asn := range asns.All() {
+					s.ASNSum += uint64(asn)
+				}
 			}
 		case attr.CodeNextHop:
 			a, err := attr.ParseNextHop(v)
@@ -121,25 +171,23 @@ func zeWalk(msg []byte, ctx wire.Context, s *sink) error {
 				return err
 			}
 			s.nextHop(a)
-		case attr.CodeMED:
+		case attr.CodeMED, attr.CodeLocalPref:
 			n, err := attr.ParseUint32(c, v)
 			if err != nil {
 				return err
 			}
-			s.MED += uint64(n)
-		case attr.CodeLocalPref:
-			n, err := attr.ParseUint32(c, v)
-			if err != nil {
-				return err
+			if c == attr.CodeMED {
+				s.MED += uint64(n)
+			} else {
+				s.LocalPref += uint64(n)
 			}
-			s.LocalPref += uint64(n)
 		case attr.CodeCommunities:
 			cs, err := attr.ParseCommunities(v)
 			if err != nil {
 				return err
 			}
+			s.Communities += uint64(cs.Len())
 			for i := range cs.Len() {
-				s.Communities++
 				s.CommunitySum += uint64(cs.At(i))
 			}
 		case attr.CodeLargeCommunities:
@@ -147,61 +195,125 @@ func zeWalk(msg []byte, ctx wire.Context, s *sink) error {
 			if err != nil {
 				return err
 			}
+			s.Large += uint64(ls.Len())
 			for i := range ls.Len() {
 				l := ls.At(i)
-				s.Large++
 				s.LargeSum += uint64(l.Global) + uint64(l.Local1) + uint64(l.Local2)
 			}
-		case attr.CodeExtCommunities:
-			es, err := attr.ParseExtCommunities(v)
-			if err != nil {
-				return err
-			}
-			for i := range es.Len() {
-				e := es.At(i)
-				s.Ext++
-				s.ExtSum += extValue(e.Type(), e.Subtype(), e[2:])
-			}
 		case attr.CodeMPReach:
-			m, err := attr.ParseMPReach(v)
-			if err != nil {
-				return err
-			}
-			if !m.Family.IsIP() {
-				return errNotIP
-			}
-			g, ll, _ := m.NextHops()
-			s.nextHop(g)
-			if ll.IsValid() {
-				s.nextHop(ll)
-			}
-			ni := nlri.NewIterator(m.NLRI, m.Family, ctx.AddPath(m.Family))
-			for ni.Next() {
-				s.prefix(ni.Prefix())
-			}
-			if err := ni.Err(); err != nil {
-				return err
-			}
-		case attr.CodeMPUnreach:
-			m, err := attr.ParseMPUnreach(v)
-			if err != nil {
-				return err
-			}
-			if !m.Family.IsIP() {
-				return errNotIP
-			}
-			ni := nlri.NewIterator(m.NLRI, m.Family, ctx.AddPath(m.Family))
-			for ni.Next() {
-				s.prefix(ni.Prefix())
-			}
-			if err := ni.Err(); err != nil {
+			if err := walkMPReach(v, ctx, s); err != nil {
 				return err
 			}
 		default:
-			s.Other++
+			if err := walkOther(c, v, ctx, s); err != nil {
+				return err
+			}
 		}
 	}
-	return ai.Err()
+	return nil
+}
+
+// walkOther reads the attributes that zeWalk does not read inline: on
+// this capture, the less common ones.
+func walkOther(c attr.Code, v []byte, ctx wire.Context, s *sink) error {
+	switch c {
+	case attr.CodeExtCommunities:
+		es, err := attr.ParseExtCommunities(v)
+		if err != nil {
+			return err
+		}
+		s.Ext += uint64(es.Len())
+		for i := range es.Len() {
+			e := es.At(i)
+			s.ExtSum += extValue(e.Type(), e.Subtype(), e[2:])
+		}
+	case attr.CodeMPUnreach:
+		return walkMPUnreach(v, ctx, s)
+	default:
+		s.Other++
+	}
+	return nil
+}
+
+// walkAddPath reads the withdrawn routes and NLRI fields of the UPDATE
+// msg with ADD-PATH path identifiers (nlri.Iterator).
+func walkAddPath(msg []byte, ctx wire.Context, s *sink) error {
+	var u message.Update
+	if err := u.Parse(msg); err != nil {
+		return err
+	}
+	for _, it := range [2]nlri.Iterator{u.WithdrawnRoutes(ctx), u.Announced(ctx)} {
+		for it.Next() {
+			s.prefix4(it.Addr4(), it.Bits())
+		}
+		if err := it.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// walkMPReach reads an MP_REACH_NLRI value: its next hops and prefixes.
+func walkMPReach(v []byte, ctx wire.Context, s *sink) error {
+	f, nh, prefixes, err := attr.SplitMPReach(v)
+	if err != nil {
+		return err
+	}
+	if !f.IsIP() {
+		return errNotIP
+	}
+	g, ll, _ := attr.SplitNextHop(nh, false)
+	s.nextHop(g)
+	if ll.IsValid() {
+		s.nextHop(ll)
+	}
+	// The prefixes are read from v, from the NLRI's start: the octets
+	// before let CutIPv4/CutIPv6 read each with word loads.
+	return walkPrefixes(v, len(v)-len(prefixes), f, ctx, s)
+}
+
+// walkMPUnreach reads an MP_UNREACH_NLRI value: its prefixes.
+func walkMPUnreach(v []byte, ctx wire.Context, s *sink) error {
+	m, err := attr.ParseMPUnreach(v)
+	if err != nil {
+		return err
+	}
+	if !m.Family.IsIP() {
+		return errNotIP
+	}
+	return walkPrefixes(v, len(v)-len(m.NLRI), m.Family, ctx, s)
+}
+
+// walkPrefixes reads the prefixes of family f in b[off:].
+func walkPrefixes(b []byte, off int, f wire.Family, ctx wire.Context, s *sink) error {
+	switch {
+	case ctx.AddPath(f):
+		it := nlri.NewIteratorFrom(b, off, f, true)
+		for it.Next() {
+			hi, lo := it.Addr6()
+			s.prefix6(hi, lo, it.Bits())
+		}
+		return it.Err()
+	case f.AFI == wire.AFIIPv6:
+		for off < len(b) {
+			hi, lo, bits, next, ok := nlri.CutIPv6(b, off)
+			if !ok {
+				return nlri.CutError(b, off, f)
+			}
+			off = next
+			s.prefix6(hi, lo, bits)
+		}
+	default:
+		for off < len(b) {
+			a, bits, next, ok := nlri.CutIPv4(b, off)
+			if !ok {
+				return nlri.CutError(b, off, f)
+			}
+			off = next
+			s.prefix4(a, bits)
+		}
+	}
+	return nil
 }
 
 // ipFold is sink.addr for a net.IP of 4 or 16 octets.
@@ -279,8 +391,9 @@ func gobgpWalk(msg []byte, opt *bgp.MarshallingOption, s *sink) error {
 			for _, seg := range a.Value {
 				s.Segments++
 				s.SegmentTypes += uint64(seg.GetType())
-				for _, as := range seg.GetAS() {
-					s.ASNs++
+				asns := seg.GetAS()
+				s.ASNs += uint64(len(asns))
+				for _, as := range asns {
 					s.ASNSum += uint64(as)
 				}
 			}
@@ -288,8 +401,8 @@ func gobgpWalk(msg []byte, opt *bgp.MarshallingOption, s *sink) error {
 			for _, seg := range a.Value {
 				s.Segments++
 				s.SegmentTypes += uint64(seg.Type)
+				s.ASNs += uint64(len(seg.AS))
 				for _, as := range seg.AS {
-					s.ASNs++
 					s.ASNSum += uint64(as)
 				}
 			}
@@ -300,18 +413,18 @@ func gobgpWalk(msg []byte, opt *bgp.MarshallingOption, s *sink) error {
 		case *bgp.PathAttributeLocalPref:
 			s.LocalPref += uint64(a.Value)
 		case *bgp.PathAttributeCommunities:
+			s.Communities += uint64(len(a.Value))
 			for _, c := range a.Value {
-				s.Communities++
 				s.CommunitySum += uint64(c)
 			}
 		case *bgp.PathAttributeLargeCommunities:
+			s.Large += uint64(len(a.Values))
 			for _, l := range a.Values {
-				s.Large++
 				s.LargeSum += uint64(l.ASN) + uint64(l.LocalData1) + uint64(l.LocalData2)
 			}
 		case *bgp.PathAttributeExtendedCommunities:
+			s.Ext += uint64(len(a.Value))
 			for _, e := range a.Value {
-				s.Ext++
 				_, sub := e.GetTypes()
 				n := uint64(sub)
 				switch e := e.(type) {

@@ -2,6 +2,7 @@ package attr
 
 import (
 	"encoding/binary"
+	"iter"
 
 	"github.com/ze-bgp/ze/speaker/wire"
 )
@@ -87,28 +88,77 @@ func (it *ASPathIterator) Err() error {
 }
 
 // failure returns (and keeps) the *wire.Error for the malformed segment
-// that starts it.rest (UPDATE Message Error / Malformed AS_PATH,
-// treat-as-withdraw), or nil while the walk has not reached one.
+// that starts it.rest (see segmentError), or nil while the walk has not
+// reached one. Out of line, so that Err inlines.
+//
+//go:noinline
 func (it *ASPathIterator) failure() error {
-	if it.err != nil {
-		return it.err
+	if it.err == nil {
+		it.err = segmentError(it.rest, it.w)
+		if it.err == nil {
+			return nil
+		}
 	}
-	r := it.rest
+	return it.err
+}
+
+// segmentError returns the *wire.Error for the segment that starts r
+// when it is malformed (UPDATE Message Error / Malformed AS_PATH,
+// treat-as-withdraw), nil when it is well-formed or r is empty. w is
+// log2 of the ASN width.
+func segmentError(r []byte, w uint8) *wire.Error {
 	var msg string
 	switch {
+	case len(r) == 0:
+		return nil
 	case len(r) < 2:
 		msg = "attr: as-path segment header truncated"
 	case SegmentType(r[0]) < ASSet || SegmentType(r[0]) > ConfedSet:
 		msg = "attr: as-path segment type " + itoa(uint64(r[0])) + " is invalid"
 	case r[1] == 0:
 		msg = "attr: as-path segment is empty"
-	case 2+int(r[1])<<it.w > len(r):
+	case 2+int(r[1])<<w > len(r):
 		msg = "attr: as-path segment overruns the attribute"
 	default:
-		return nil // a well-formed segment: Next has not stopped yet
+		return nil
 	}
-	it.err = wire.Errorf(wire.CodeUpdate, wire.SubMalformedASPath, nil, "%s", msg).WithAction(wire.ActionTreatAsWithdraw)
-	return it.err
+	return wire.Errorf(wire.CodeUpdate, wire.SubMalformedASPath, nil, "%s", msg).WithAction(wire.ActionTreatAsWithdraw)
+}
+
+// CutSegment splits the first segment off the AS_PATH (or AS4_PATH)
+// value v: its type and ASNs, and the segments after it; asn4 selects
+// 4-octet ASNs (always true for AS4_PATH). ok is false when v is empty or
+// its first segment is malformed (CutSegmentError tells which). It is
+// ASPathIterator's walk with the state in the caller's variables, which
+// the compiler keeps in registers:
+//
+//	for rest := v; len(rest) != 0; {
+//		t, asns, r, ok := attr.CutSegment(rest, asn4)
+//		if !ok {
+//			return attr.CutSegmentError(rest, asn4)
+//		}
+//		rest = r
+//		…
+//	}
+func CutSegment(v []byte, asn4 bool) (t SegmentType, asns ASNs, rest []byte, ok bool) {
+	w := 1 + bit(asn4)
+	if len(v) >= 2 && v[0]-byte(ASSet) <= byte(ConfedSet-ASSet) && v[1] != 0 {
+		if n := 2 + int(v[1])<<w; n <= len(v) {
+			return SegmentType(v[0]), ASNs{b: v[2:n], w: w}, v[n:], true
+		}
+	}
+	return 0, ASNs{w: w}, v, false
+}
+
+// CutSegmentError returns the error for the AS_PATH value v on which
+// CutSegment returned ok false (the *wire.Error ASPathIterator's Err
+// would give), or nil when v is empty or starts with a well-formed
+// segment.
+func CutSegmentError(v []byte, asn4 bool) error {
+	if err := segmentError(v, 1+bit(asn4)); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Type returns the current segment's type (0 before the first).
@@ -133,6 +183,55 @@ func (it *ASPathIterator) ASN(i int) uint32 {
 		return binary.BigEndian.Uint32(it.seg[2+4*i:])
 	}
 	return uint32(binary.BigEndian.Uint16(it.seg[2+2*i:]))
+}
+
+// ASNs returns the current segment's ASNs as a list view (empty before
+// the first segment).
+func (it *ASPathIterator) ASNs() ASNs {
+	if len(it.seg) < 2 {
+		return ASNs{w: it.w}
+	}
+	return ASNs{b: it.seg[2:], w: it.w}
+}
+
+// ASNs is the ASN list of one AS_PATH segment, in place: 2- or 4-octet
+// ASNs (RFC 4271 §4.3, RFC 6793). It is a small value (a view and the
+// width) that the compiler keeps in registers, so a loop over At reads
+// the ASNs with no memory traffic of its own.
+type ASNs struct {
+	b []byte // the ASNs, Len()<<w octets
+	w uint8  // log2 of the ASN width: 1 (2 octets) or 2 (4 octets)
+}
+
+// Len returns the number of ASNs.
+func (a ASNs) Len() int { return len(a.b) >> a.w }
+
+// At returns ASN i (0 ≤ i < Len()).
+func (a ASNs) At(i int) uint32 {
+	if a.w == 2 {
+		return binary.BigEndian.Uint32(a.b[4*i:])
+	}
+	return uint32(binary.BigEndian.Uint16(a.b[2*i:]))
+}
+
+// All yields the ASNs in order. The loop it runs is specialised for the
+// width, so a range over it compiles to a plain loop over the octets.
+func (a ASNs) All() iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		if a.w == 2 {
+			for i := 0; i+4 <= len(a.b); i += 4 {
+				if !yield(binary.BigEndian.Uint32(a.b[i:])) {
+					return
+				}
+			}
+			return
+		}
+		for i := 0; i+2 <= len(a.b); i += 2 {
+			if !yield(uint32(binary.BigEndian.Uint16(a.b[i:]))) {
+				return
+			}
+		}
+	}
 }
 
 // Segment is one AS_PATH segment held in memory (for building and merging

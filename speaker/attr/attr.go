@@ -124,28 +124,84 @@ func (it *Iterator) Err() error {
 }
 
 // failure returns (and keeps) the *wire.Error for the malformed
-// attribute that starts it.rest: UPDATE Message Error / Malformed
-// Attribute List for a truncated header, Attribute Length Error for a
-// value that runs past the list. It returns nil while the walk has not
-// reached a malformed attribute (Err called before Next returned false).
+// attribute that starts it.rest (see listError). It returns nil while
+// the walk has not reached a malformed attribute (Err called before
+// Next returned false). Out of line, so that Err inlines.
+//
+//go:noinline
 func (it *Iterator) failure() error {
-	if it.err != nil {
-		return it.err
+	if it.err == nil {
+		it.err = listError(it.rest)
+		if it.err == nil {
+			return nil
+		}
 	}
-	r := it.rest
+	return it.err
+}
+
+// listError returns the *wire.Error for the attribute that starts r
+// when it is malformed, nil when it is well-formed (or r is empty):
+// UPDATE Message Error / Malformed Attribute List for a truncated
+// header, Attribute Length Error for a value that runs past the list.
+func listError(r []byte) *wire.Error {
 	h := 3
 	if len(r) >= 1 && Flags(r[0])&FlagExtendedLength != 0 {
 		h = 4
 	}
 	switch {
+	case len(r) == 0:
+		return nil
 	case len(r) < h:
-		it.err = wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "attr: attribute header truncated")
+		return wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "attr: attribute header truncated")
 	case h == 3 && 3+int(r[2]) > len(r), h == 4 && 4+int(binary.BigEndian.Uint16(r[2:])) > len(r):
-		it.err = wire.Errorf(wire.CodeUpdate, wire.SubAttributeLengthError, nil, "attr: %s length runs past the attribute list", Code(r[1]))
-	default:
-		return nil // a well-formed attribute: Next has not stopped yet
+		return wire.Errorf(wire.CodeUpdate, wire.SubAttributeLengthError, nil, "attr: %s length runs past the attribute list", Code(r[1]))
 	}
-	return it.err
+	return nil
+}
+
+// Cut splits the first attribute off the attribute list b: its code,
+// flags and value (a view), and the attributes after it. ok is false
+// when b is empty or its first attribute is malformed (CutError tells
+// which). It is the Iterator's walk with the state in the caller's
+// variables, which the compiler keeps in registers (an Iterator lives
+// in memory: its methods take its address):
+//
+//	for rest := list; len(rest) != 0; {
+//		c, f, v, r, ok := attr.Cut(rest)
+//		if !ok {
+//			return attr.CutError(rest)
+//		}
+//		rest = r
+//		…
+//	}
+//
+// It inlines: keep it within the compiler's budget (go build
+// -gcflags=-m shows its cost).
+func Cut(b []byte) (c Code, f Flags, v, rest []byte, ok bool) {
+	if len(b) >= 3 {
+		h, n := 3, int(b[2])
+		if b[0]&byte(FlagExtendedLength) != 0 {
+			if len(b) < 4 {
+				return 0, 0, nil, b, false
+			}
+			h, n = 4, int(binary.BigEndian.Uint16(b[2:]))
+		}
+		if e := h + n; e <= len(b) {
+			return Code(b[1]), Flags(b[0]), b[h:e], b[e:], true
+		}
+	}
+	return 0, 0, nil, b, false
+}
+
+// CutError returns the error for the attribute list b on which Cut
+// returned ok false: the *wire.Error the Iterator's Err would give (see
+// Iterator), or nil when b is empty or starts with a well-formed
+// attribute.
+func CutError(b []byte) error {
+	if err := listError(b); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Flags returns the current attribute's flags (0 before the first).

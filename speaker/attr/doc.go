@@ -5,6 +5,15 @@
 // an encoder that appends the whole attribute (header included) to a
 // buffer. Nothing here allocates while walking.
 //
+// Hot loops can use the cut forms instead of the iterators: Cut splits
+// the first attribute off a list and CutSegment the first segment off an
+// AS_PATH, returning the rest, so that the walk's state lives in the
+// caller's variables, which the compiler keeps in registers (an
+// iterator lives in memory, since its methods take its address). The
+// parsers of the common attributes make no call on their success path,
+// so that they inline (ParseNextHop and SplitMPReach return shared
+// errors for that reason).
+//
 // Sources: RFC 4271 §4.3 and §5 (ORIGIN, AS_PATH, NEXT_HOP, MED,
 // LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR), RFC 1997 (COMMUNITIES),
 // RFC 4456 (ORIGINATOR_ID, CLUSTER_LIST), RFC 4760 (MP_REACH_NLRI,

@@ -8,8 +8,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-
-	"github.com/ze-bgp/ze/speaker/wire"
 )
 
 // ExtCommunity is one extended community (RFC 4360 §2), 8 octets:
@@ -41,7 +39,7 @@ type ExtCommunities []byte
 // multiple of 8 octets. RFC 7606 §7.14: otherwise treat-as-withdraw.
 func ParseExtCommunities(v []byte) (ExtCommunities, error) {
 	if len(v)%8 != 0 || len(v) == 0 {
-		return nil, lengthError(CodeExtCommunities, len(v)).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
+		return nil, withdrawLengthError(CodeExtCommunities, len(v))
 	}
 	return ExtCommunities(v), nil
 }

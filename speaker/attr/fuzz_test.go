@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/ze-bgp/ze/speaker/nlri"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -19,7 +20,8 @@ func fuzzCtx(b byte) wire.Context {
 
 // FuzzParse protects every attribute parser, Check and the attribute,
 // AS path and Prefix-SID iterators against panics and inconsistent
-// verdicts on arbitrary bytes. Input: code, flags, context octet, value.
+// verdicts on arbitrary bytes; Cut, CutSegment (with ASNs) and
+// MPReach.Prefixes read what the iterators read. Input: code, flags, context octet, value.
 // The whole input is also walked as an attribute list.
 func FuzzParse(f *testing.F) {
 	seeds := [][]byte{
@@ -47,6 +49,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkCut(t, data)
 		it := NewIterator(data)
 		for it.Next() {
 			_ = Check(it.Code(), it.Flags(), it.Value(), wire.Context{ASN4: true})
@@ -77,6 +80,7 @@ func FuzzParse(f *testing.F) {
 			_, perr := ParseOrigin(v)
 			check(perr)
 		case CodeASPath, CodeAS4Path:
+			checkCutSegment(t, v, ctx.ASN4 || c == CodeAS4Path)
 			segs, perr := Segments(v, ctx.ASN4 || c == CodeAS4Path)
 			check(perr)
 			_ = segs
@@ -109,6 +113,19 @@ func FuzzParse(f *testing.F) {
 			m, perr := ParseMPReach(v)
 			check(perr)
 			_, _, _ = m.NextHops()
+			if perr == nil && m.Family.IsIP() {
+				// Prefixes runs over the value from the NLRI's start; it
+				// reads what an iterator over the NLRI alone reads.
+				a, b := m.Prefixes(false), nlri.NewIterator(m.NLRI, m.Family, false)
+				for a.Next() {
+					if !b.Next() || a.Prefix() != b.Prefix() || !bytes.Equal(a.Raw(), b.Raw()) {
+						t.Fatalf("Prefixes read %v, the NLRI %v", a.Prefix(), b.Prefix())
+					}
+				}
+				if b.Next() || !sameErr(a.Err(), b.Err()) {
+					t.Fatalf("Prefixes stopped with %v, the NLRI with %v", a.Err(), b.Err())
+				}
+			}
 		case CodeMPUnreach:
 			_, perr := ParseMPUnreach(v)
 			check(perr)

@@ -3,8 +3,6 @@ package attr
 import (
 	"encoding/binary"
 	"net/netip"
-
-	"github.com/ze-bgp/ze/speaker/wire"
 )
 
 // IPv6ExtCommunity is one IPv6 address specific extended community
@@ -63,7 +61,7 @@ type IPv6ExtCommunities []byte
 // octets. RFC 7606 §7.15: otherwise treat-as-withdraw.
 func ParseIPv6ExtCommunities(v []byte) (IPv6ExtCommunities, error) {
 	if len(v)%20 != 0 || len(v) == 0 {
-		return nil, lengthError(CodeIPv6ExtCommunities, len(v)).(*wire.Error).WithAction(wire.ActionTreatAsWithdraw)
+		return nil, withdrawLengthError(CodeIPv6ExtCommunities, len(v))
 	}
 	return IPv6ExtCommunities(v), nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 
+	"github.com/ze-bgp/ze/speaker/nlri"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -31,25 +32,35 @@ type MPUnreach struct {
 
 // ParseMPReach reads an MP_REACH_NLRI value. A value too short for its
 // fixed fields or next hop is an Optional Attribute Error with RFC 7606
-// §7.11's session reset (or AFI/SAFI disable; the caller may soften it).
+// §7.11's session reset (or AFI/SAFI disable; the caller may soften it):
+// ErrMPReachShort, ErrMPReachNextHop.
 func ParseMPReach(v []byte) (MPReach, error) {
-	if len(v) >= 5 {
-		if nhl := int(v[3]); len(v) >= 5+nhl {
-			f := wire.Family{AFI: wire.AFI(binary.BigEndian.Uint16(v)), SAFI: wire.SAFI(v[2])}
-			return MPReach{Family: f, NextHop: v[4 : 4+nhl], NLRI: v[5+nhl:]}, nil
-		}
-	}
-	return mpReachError(v)
+	f, nh, nlri, err := SplitMPReach(v)
+	return MPReach{Family: f, NextHop: nh, NLRI: nlri}, err
 }
 
-// mpReachError is ParseMPReach's failure, out of line.
-func mpReachError(v []byte) (MPReach, error) {
+// SplitMPReach is ParseMPReach with the fields as results, which stay in
+// registers (an MPReach is copied through memory). On ErrMPReachNextHop
+// f is set. The shared errors let it make no call, so that it inlines.
+func SplitMPReach(v []byte) (f wire.Family, nextHop, nlri []byte, err error) {
 	if len(v) < 5 {
-		return MPReach{}, wire.Errorf(wire.CodeUpdate, wire.SubOptionalAttributeError, nil, "attr: mp-reach-nlri shorter than 5 octets")
+		return wire.Family{}, nil, nil, ErrMPReachShort
 	}
-	f := wire.Family{AFI: wire.AFI(binary.BigEndian.Uint16(v)), SAFI: wire.SAFI(v[2])}
-	return MPReach{Family: f}, wire.Errorf(wire.CodeUpdate, wire.SubOptionalAttributeError, nil, "attr: mp-reach-nlri next hop of %d octets runs past the attribute", v[3])
+	f = wire.Family{AFI: wire.AFI(binary.BigEndian.Uint16(v)), SAFI: wire.SAFI(v[2])}
+	n := int(v[3])
+	if len(v) < 5+n {
+		return f, nil, nil, ErrMPReachNextHop
+	}
+	return f, v[4 : 4+n], v[5+n:], nil
 }
+
+// ParseMPReach's errors: UPDATE Message Error / Optional Attribute
+// Error, session reset (RFC 7606 §7.11). They are shared: copy one
+// before changing a field.
+var (
+	ErrMPReachShort   = wire.Errorf(wire.CodeUpdate, wire.SubOptionalAttributeError, nil, "attr: mp-reach-nlri shorter than 5 octets")
+	ErrMPReachNextHop = wire.Errorf(wire.CodeUpdate, wire.SubOptionalAttributeError, nil, "attr: mp-reach-nlri next hop runs past the attribute")
+)
 
 // ParseMPUnreach reads an MP_UNREACH_NLRI value.
 func ParseMPUnreach(v []byte) (MPUnreach, error) {
@@ -73,6 +84,27 @@ func mpUnreachError() error {
 // any other length.
 func (m MPReach) NextHops() (global, linkLocal netip.Addr, ok bool) {
 	return SplitNextHop(m.NextHop, m.Family.SAFI == wire.SAFIVPN)
+}
+
+// Prefixes iterates the NLRI (an IP family: f.IsIP()); addPath says
+// whether each entry starts with a path identifier (RFC 7911 §3). When
+// the NLRI follows the next hop in memory, as ParseMPReach leaves them,
+// the iterator runs over both from the NLRI's start
+// (nlri.NewIteratorFrom), so that every prefix is read with word loads.
+func (m MPReach) Prefixes(addPath bool) nlri.Iterator {
+	b, start := m.NLRI, 0
+	if n := len(m.NextHop) + 1; len(b) != 0 && cap(m.NextHop)-n >= len(b) {
+		if all := m.NextHop[:n+len(b)]; &all[n] == &b[0] {
+			b, start = all, n
+		}
+	}
+	return nlri.NewIteratorFrom(b, start, m.Family, addPath)
+}
+
+// Prefixes iterates the withdrawn NLRI (an IP family: f.IsIP()); addPath
+// says whether each entry starts with a path identifier.
+func (m MPUnreach) Prefixes(addPath bool) nlri.Iterator {
+	return nlri.NewIterator(m.NLRI, m.Family, addPath)
 }
 
 // SplitNextHop is MPReach.NextHops for a bare next-hop field; rd says

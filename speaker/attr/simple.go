@@ -63,13 +63,20 @@ func ParseOrigin(v []byte) (Origin, error) {
 }
 
 // ParseNextHop reads a NEXT_HOP value: an IPv4 address (RFC 4271 §5.1.3).
-// RFC 7606 §7.3: a bad length means treat-as-withdraw.
+// RFC 7606 §7.3: a length other than 4 means treat-as-withdraw
+// (ErrNextHopLength: a shared error, so that ParseNextHop makes no call
+// and inlines).
 func ParseNextHop(v []byte) (netip.Addr, error) {
 	if len(v) != 4 {
-		return netip.Addr{}, withdrawLengthError(CodeNextHop, len(v))
+		return netip.Addr{}, ErrNextHopLength
 	}
 	return netip.AddrFrom4([4]byte(v)), nil
 }
+
+// ErrNextHopLength is ParseNextHop's error: UPDATE Message Error /
+// Attribute Length Error, treat-as-withdraw (RFC 7606 §7.3). It is
+// shared: copy it before changing a field.
+var ErrNextHopLength = wire.Errorf(wire.CodeUpdate, wire.SubAttributeLengthError, nil, "attr: next-hop length is not 4 octets").WithAction(wire.ActionTreatAsWithdraw)
 
 // ParseUint32 reads a 4-octet value: MED (RFC 4271 §5.1.4), LOCAL_PREF
 // (§5.1.5), OTC (RFC 9234 §5). RFC 7606 §7.4-7.5 and RFC 9234 §5: a bad

@@ -38,19 +38,33 @@ func ParseUpdate(msg []byte) (Update, error) {
 // clears u and returns the *wire.Error ParseUpdate would. Filling a
 // caller's Update spares the copy of the 96-octet result on hot paths.
 func (u *Update) Parse(msg []byte) error {
-	if len(msg) >= wire.HeaderLen+4 {
-		b := msg[wire.HeaderLen:]
-		wl := int(binary.BigEndian.Uint16(b))
-		if 4+wl <= len(b) {
-			al := int(binary.BigEndian.Uint16(b[2+wl:]))
-			if 4+wl+al <= len(b) {
-				u.Raw, u.Withdrawn, u.Attrs, u.NLRI = msg, b[2:2+wl], b[4+wl:4+wl+al], b[4+wl+al:]
-				return nil
-			}
-		}
+	if w, a, n, ok := UpdateOffsets(msg); ok {
+		u.Raw, u.Withdrawn, u.Attrs, u.NLRI = msg, msg[w:a-2], msg[a:n], msg[n:]
+		return nil
 	}
 	*u = Update{}
 	return parseError(msg)
+}
+
+// UpdateOffsets returns where the fields of the UPDATE msg (header
+// included) start: the withdrawn routes are msg[withdrawn:attrs-2], the
+// path attributes msg[attrs:nlri] and the NLRI msg[nlri:]. ok is false
+// when the lengths do not add up; ParseUpdate then gives the error. It
+// is Parse without the Update: it makes no call and inlines, so a walk
+// keeps the offsets in registers and reads the fields straight from msg
+// (nlri.CutIPv4 from an offset, attr.Cut).
+func UpdateOffsets(msg []byte) (withdrawn, attrs, nlri int, ok bool) {
+	if len(msg) >= wire.HeaderLen+4 {
+		withdrawn = wire.HeaderLen + 2
+		attrs = withdrawn + 2 + int(binary.BigEndian.Uint16(msg[wire.HeaderLen:]))
+		if attrs <= len(msg) {
+			nlri = attrs + int(binary.BigEndian.Uint16(msg[attrs-2:]))
+			if nlri <= len(msg) {
+				return withdrawn, attrs, nlri, true
+			}
+		}
+	}
+	return 0, 0, 0, false
 }
 
 // parseError tells why ParseUpdate rejected msg; out of line so that

@@ -16,7 +16,9 @@ import (
 // their prefixes for IP families, End-of-RIB detection) never panic and
 // never read past the message, with or without ADD-PATH. An accepted
 // UPDATE's fields tile the body exactly, so AppendUpdate rebuilds the
-// same body; rejections are *wire.Error session resets.
+// same body; rejections are *wire.Error session resets. UpdateOffsets,
+// nlri.CutIPv4 and attr.Cut (the register forms of the walk) read the
+// same prefixes, attributes and errors as the iterators.
 func FuzzParseUpdate(f *testing.F) {
 	f.Add(updBuild(nil, nil, nil), false)
 	f.Add(updBuild([]byte{0x08, 0x0A}, []byte{0x40, 0x01, 0x01, 0x00, 0x40, 0x02, 0x00, 0x40, 0x03, 0x04, 0xC0, 0x00, 0x02, 0x01},
@@ -52,6 +54,8 @@ func FuzzParseUpdate(f *testing.F) {
 				t.Fatal("AppendUpdate changed the body")
 			}
 		}
+
+		updCutCheck(t, b, u)
 
 		var ctx wire.Context
 		if addPath {

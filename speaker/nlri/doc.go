@@ -4,7 +4,12 @@
 // identifiers.
 //
 // Iterators are lazy and offset-based: they read the wire bytes in place
-// and never allocate.
+// and never allocate. CutIPv4 and CutIPv6 are the iterator's walk as
+// functions of an offset, for hot loops (their state stays in
+// registers). All of them read an address with word loads that end
+// where the entry ends, which needs octets before the entry: walk a
+// field inside the message or attribute that holds it
+// (NewIteratorFrom, or Cut from the field's offset).
 //
 // Sources: RFC 4271 §4.3 (prefix encoding), RFC 4760 §5 (MP NLRI),
 // RFC 7911 §3 (path identifiers), RFC 7606 §5.3 (NLRI errors).

@@ -17,7 +17,9 @@ import (
 // stops only at the end or with an Invalid Network Field error; and
 // AppendPrefix re-encodes what it accepted into input that yields the
 // same (masked) prefixes and path ids — byte for byte the same input when
-// no host bits were set.
+// no host bits were set. The other forms of the walk (NewIteratorFrom
+// after a few octets, CutIPv4/CutIPv6, the Addr accessors) read the
+// same entries and stop with the same error.
 func FuzzNLRI(f *testing.F) {
 	f.Add([]byte{0x00, 0x01, 0x80, 0x09, 0x0A, 0x80, 0x18, 0xC0, 0x00, 0x02, 0x20, 0xC6, 0x33, 0x64, 0x01}, false, false)
 	f.Add([]byte{0x80, 0x20, 0x01, 0x0D, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}, true, false)
@@ -31,6 +33,16 @@ func FuzzNLRI(f *testing.F) {
 			fam, max = wire.IPv6Unicast, 128
 		}
 		b = b[:len(b):len(b)]
+		// NewIteratorFrom, CutIPv4/CutIPv6 and Addr/Addr4/Addr6 read what
+		// the Iterator reads.
+		{
+			var want []entry
+			it := nlri.NewIterator(b, fam, addPath)
+			for it.Next() {
+				want = append(want, entry{it.PathID(), it.Prefix().String(), len(it.Raw())})
+			}
+			walkForms(t, b, fam, addPath, want, it.Err())
+		}
 		// Count (a tight loop on well-formed fields) agrees with the
 		// Iterator on the number of entries and on the error.
 		{

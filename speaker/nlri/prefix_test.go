@@ -19,13 +19,16 @@ type entry struct {
 	raw    int // octets of the whole entry, path identifier included
 }
 
-// walk collects what the iterator yields.
-func walk(b []byte, f wire.Family, addPath bool) ([]entry, error) {
+// walk collects what the iterator yields. It checks that the other
+// forms of the walk read the same (see walkForms).
+func walk(t *testing.T, b []byte, f wire.Family, addPath bool) ([]entry, error) {
+	t.Helper()
 	var out []entry
 	it := nlri.NewIterator(b, f, addPath)
 	for it.Next() {
 		out = append(out, entry{it.PathID(), it.Prefix().String(), len(it.Raw())})
 	}
+	walkForms(t, b, f, addPath, out, it.Err())
 	return out, it.Err()
 }
 
@@ -105,7 +108,7 @@ func TestIterator(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := walk(tt.b, tt.f, tt.addPath)
+			got, err := walk(t, tt.b, tt.f, tt.addPath)
 			if err != nil {
 				t.Fatalf("Err = %v", err)
 			}
@@ -166,7 +169,7 @@ func TestIteratorErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := walk(tt.b, tt.f, tt.addPath)
+			got, err := walk(t, tt.b, tt.f, tt.addPath)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("got  %v\nwant %v", got, tt.want)
 			}
