@@ -203,8 +203,8 @@ func (a *AdjIn) Len(f wire.Family) int {
 // whether it is stale.
 func (a *AdjIn) Lookup(n NLRI) (h Attrs, stale bool) {
 	fi := famIndex(n.Family)
-	if fi < 0 || !fits(fi, n.Prefix) {
-		return 0, false
+	if fi < 0 || a.t.len(fi) == 0 || !fits(fi, n.Prefix) {
+		return 0, false // an empty table is common: a peer's override routes
 	}
 	v, _ := a.t.get(fi, n.Prefix, n.PathID)
 	return Attrs(v &^ staleBit), v&staleBit != 0

@@ -8,16 +8,22 @@
 // attribute bytes of its UPDATE (MP_REACH_NLRI / MP_UNREACH_NLRI taken
 // out, the MP next hop kept beside them), normalised to the 4-octet-AS
 // encoding context (RFC 6793) and interned once in the Pool. A route is
-// then a map entry from a compact prefix key to a 4-octet handle (Attrs).
+// then a table entry from its prefix to a 4-octet handle (Attrs).
 // Large attributes (AS_PATH, COMMUNITIES, CLUSTER_LIST, extended and
 // large communities) are interned a second time in per-type sub-pools,
 // so attribute sets that differ only in, say, MED share their AS_PATH
 // and communities.
 //
-// Exact-match tables are Go maps keyed by a fixed-size prefix key
-// (12 octets for IPv4, 24 for IPv6): a route lookup is one hash, and no
-// longest-prefix match is needed by the RIBs themselves (next-hop
-// resolution belongs to whatever implements IGPCost).
+// The tables are exact match (no longest-prefix match is needed by the
+// RIBs themselves; next-hop resolution belongs to whatever implements
+// IGPCost) and group neighbouring prefixes of one length in blocks of
+// up to 64 under one 8-octet key (table.go): a block with one route is
+// a single map word, a fuller one a bitmap and packed values, so that a
+// full table costs a few octets per route beyond its value and the
+// prefixes of one UPDATE, usually neighbours, cost one map lookup per
+// block. A Loc-RIB prefix with one candidate is 8 octets without
+// pointers. Exporters remember their last result, so that the prefixes
+// of one UPDATE are rewritten once (memo.go).
 //
 // Only IP unicast and multicast families (RFC 4760, AFI 1/2, SAFI 1/2)
 // are stored; other families' NLRI are counted and skipped.

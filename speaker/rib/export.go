@@ -39,13 +39,34 @@ type EBGP struct {
 	NextHop, NextHop6 netip.Addr
 	KeepMED           bool
 	r                 rewriter
+	m                 memo[ebgpConf]
 }
 
-// Export rewrites h for the external peer.
+// ebgpConf is what an EBGP export depends on besides the path.
+type ebgpConf struct {
+	as      uint32
+	nh, nh6 netip.Addr
+	keepMED bool
+	family  wire.Family
+}
+
+// Export rewrites h for the external peer. The prefixes of one UPDATE
+// share their attributes: the last result is reused while h, the family
+// and the fields are the same (memo).
 func (e *EBGP) Export(p *Pool, f wire.Family, _ Peer, h Attrs) (Attrs, bool) {
 	if h == 0 {
 		return 0, false
 	}
+	c := ebgpConf{as: e.LocalAS, nh: e.NextHop, nh6: e.NextHop6, keepMED: e.KeepMED, family: f}
+	if out, ok := e.m.get(p, h, c); ok {
+		return out, true
+	}
+	out, ok := e.export(p, f, h)
+	e.m.put(p, h, c, out, ok)
+	return out, ok
+}
+
+func (e *EBGP) export(p *Pool, f wire.Family, h Attrs) (Attrs, bool) {
 	r := &e.r
 	r.start(p, h)
 	prepended := false
@@ -92,13 +113,35 @@ type IBGP struct {
 	Reflect           bool
 	ClusterID         uint32
 	r                 rewriter
+	m                 memo[ibgpConf]
 }
 
-// Export rewrites h for the internal peer.
+// ibgpConf is what an IBGP export depends on besides the path.
+type ibgpConf struct {
+	lp, cluster     uint32
+	nhSelf, reflect bool
+	nh, nh6         netip.Addr
+	family          wire.Family
+	from            uint32 // the source's router ID (ORIGINATOR_ID when reflecting)
+}
+
+// Export rewrites h for the internal peer; like EBGP's, the last result
+// is reused while nothing it depends on changed.
 func (e *IBGP) Export(p *Pool, f wire.Family, from Peer, h Attrs) (Attrs, bool) {
 	if h == 0 {
 		return 0, false
 	}
+	c := ibgpConf{lp: e.LocalPref, cluster: e.ClusterID, nhSelf: e.NextHopSelf, reflect: e.Reflect,
+		nh: e.NextHop, nh6: e.NextHop6, family: f, from: from.RouterID}
+	if out, ok := e.m.get(p, h, c); ok {
+		return out, true
+	}
+	out, ok := e.export(p, f, from, h)
+	e.m.put(p, h, c, out, ok)
+	return out, ok
+}
+
+func (e *IBGP) export(p *Pool, f wire.Family, from Peer, h Attrs) (Attrs, bool) {
 	r := &e.r
 	r.start(p, h)
 	in := p.Info(h)

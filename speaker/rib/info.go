@@ -140,20 +140,26 @@ func (p *Pool) created(h uint32) {
 // neighbour AS (§9.1.2.2 c: the first AS of a leading AS_SEQUENCE after
 // any confederation segments; 0, the local AS, otherwise).
 func pathInfo(v string) (n uint16, neighbor uint32) {
-	it := attr.NewASPathIterator([]byte(v), true)
+	// Segments walked in the string itself (no []byte copy): type (1),
+	// count (1), count 4-octet ASNs; a malformed segment ends the walk.
 	first := true
-	for it.Next() {
-		switch it.Type() {
+	for len(v) >= 2 {
+		t, k := attr.SegmentType(v[0]), int(v[1])
+		if t < attr.ASSet || t > attr.ConfedSet || k == 0 || 2+4*k > len(v) {
+			break
+		}
+		switch t {
 		case attr.ASSequence:
-			n += uint16(it.Len())
+			n += uint16(k)
 			if first {
-				neighbor = it.ASN(0)
+				neighbor = uint32(v[2])<<24 | uint32(v[3])<<16 | uint32(v[4])<<8 | uint32(v[5])
 			}
 			first = false
 		case attr.ASSet:
 			n++
 			first = false
 		}
+		v = v[2+4*k:]
 	}
 	return n, neighbor
 }

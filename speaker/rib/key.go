@@ -32,7 +32,8 @@ func famIndex(f wire.Family) int {
 	return -1
 }
 
-// key4 and key6 are the map keys of one route: 12 and 24 octets.
+// key4 and key6 name one route exactly: the keys of the maps that hold
+// the routes without a block key (table.go), 12 and 24 octets.
 type key4 struct {
 	addr uint32
 	id   uint32
@@ -78,71 +79,4 @@ func (k key6) prefix() netip.Prefix {
 	binary.BigEndian.PutUint64(a[:8], k.hi)
 	binary.BigEndian.PutUint64(a[8:], k.lo)
 	return netip.PrefixFrom(netip.AddrFrom16(a), int(k.bits))
-}
-
-// tables are per-family exact-match maps from a route key to V. Exact
-// match is all a RIB needs, so a hash map of fixed-size keys beats a
-// trie in both time and memory.
-type tables[V any] struct {
-	m4 [2]map[key4]V
-	m6 [2]map[key6]V
-}
-
-func newTables[V any]() tables[V] {
-	var t tables[V]
-	for i := range t.m4 {
-		t.m4[i] = make(map[key4]V)
-		t.m6[i] = make(map[key6]V)
-	}
-	return t
-}
-
-// A prefix of the wrong address family for its table is stored under
-// the table's family anyway: callers build prefixes from the family's
-// NLRI, so that cannot happen.
-
-func (t *tables[V]) get(fi int, p netip.Prefix, id uint32) (V, bool) {
-	if fi < 2 {
-		v, ok := t.m4[fi][mk4(p, id)]
-		return v, ok
-	}
-	v, ok := t.m6[fi-2][mk6(p, id)]
-	return v, ok
-}
-
-func (t *tables[V]) set(fi int, p netip.Prefix, id uint32, v V) {
-	if fi < 2 {
-		t.m4[fi][mk4(p, id)] = v
-		return
-	}
-	t.m6[fi-2][mk6(p, id)] = v
-}
-
-func (t *tables[V]) del(fi int, p netip.Prefix, id uint32) {
-	if fi < 2 {
-		delete(t.m4[fi], mk4(p, id))
-		return
-	}
-	delete(t.m6[fi-2], mk6(p, id))
-}
-
-func (t *tables[V]) len(fi int) int {
-	if fi < 2 {
-		return len(t.m4[fi])
-	}
-	return len(t.m6[fi-2])
-}
-
-// each calls fn for every entry of family fi; fn must not add entries
-// (it may change or delete the current one through set/del).
-func (t *tables[V]) each(fi int, fn func(p netip.Prefix, id uint32, v V)) {
-	if fi < 2 {
-		for k, v := range t.m4[fi] {
-			fn(k.prefix(), k.id, v)
-		}
-		return
-	}
-	for k, v := range t.m6[fi-2] {
-		fn(k.prefix(), k.id, v)
-	}
 }

@@ -15,14 +15,24 @@ type BestChange struct {
 	Old, New Path
 }
 
-// dest is one prefix of the Loc-RIB. With many nil the prefix has one
-// candidate, best, and it is eligible; otherwise *many lists the
-// candidates in arrival order and best is a copy of the chosen one
-// (zero Path when none is eligible). The common single-path prefix thus
-// costs no allocation beyond its map slot.
-type dest struct {
-	best Path
-	many *[]Path
+// dest is one prefix of the Loc-RIB in 57 bits. A prefix whose only
+// candidate is eligible, has no path identifier and comes from a peer
+// below 2^24 is that path: Peer << 32 | Attrs (it is the best). Any
+// other is multiFlag | i: its candidates are LocRIB.multi[i]. The
+// common prefix thus costs its table slot, no allocation and no pointer.
+type dest uint64
+
+const (
+	multiFlag  = 1 << 56
+	singlePeer = 1 << 24 // peers from here on are always in multi form
+)
+
+func (d dest) path() Path { return Path{Peer: PeerID(d >> 32 & (singlePeer - 1)), Attrs: Attrs(d)} }
+
+// multi is the candidates of a prefix not in single form.
+type multi struct {
+	best  Path   // a copy of the chosen candidate; zero Path when none is eligible
+	paths []Path // in arrival order
 }
 
 // LocRIB is the Loc-RIB (RFC 4271 §3.2, §9.1): every candidate path of
@@ -30,11 +40,13 @@ type dest struct {
 // process. Each candidate holds one reference in the Pool. It is not
 // safe for concurrent use.
 type LocRIB struct {
-	pool    *Pool
-	opt     Options
-	d       decider
-	t       tables[dest]
-	pending []Attrs
+	pool      *Pool
+	opt       Options
+	d         decider
+	t         tables[dest]
+	multi     []multi
+	freeMulti []uint32 // unused indices of multi
+	pending   []Attrs
 }
 
 // NewLocRIB returns an empty Loc-RIB using pool and the decision knobs opt.
@@ -90,78 +102,122 @@ func (l *LocRIB) apply(dst []BestChange, from PeerID, c *Change) []BestChange {
 	}
 	p := c.Prefix
 	d, ok := l.t.get(fi, p, 0)
-	old := d.best
 	cand := Path{Peer: from, PathID: c.PathID, Attrs: c.New}
-	if c.New != 0 {
-		l.pool.Acquire(c.New)
-	}
-	switch {
-	case !ok:
+	if !ok {
 		if c.New == 0 {
 			return dst
 		}
-		if l.eligible(cand) {
-			d = dest{best: cand}
-		} else {
-			d = dest{many: &[]Path{cand}}
-		}
-	case d.many == nil:
-		s := d.best
-		switch {
-		case s.Peer == from && s.PathID == c.PathID:
+		l.pool.Acquire(c.New)
+		d = l.one(cand)
+		l.t.set(fi, p, 0, d)
+		return l.report(dst, fi, p, Path{}, l.best(d))
+	}
+	if d&multiFlag == 0 {
+		s := d.path()
+		if s.Peer == from && c.PathID == 0 {
 			l.pending = append(l.pending, s.Attrs)
 			if c.New == 0 {
 				l.t.del(fi, p, 0)
-				return l.report(dst, fi, p, old, Path{}, true)
+				return l.report(dst, fi, p, s, Path{})
 			}
-			if l.eligible(cand) {
-				d.best = cand
-			} else {
-				d = dest{many: &[]Path{cand}}
-			}
-		case c.New == 0:
-			return dst
-		default:
-			list := make([]Path, 2, 4)
-			list[0], list[1] = s, cand
-			d = dest{many: &list}
-			d.best = l.pick(list)
+			l.pool.Acquire(c.New)
+			d = l.one(cand)
+			l.t.set(fi, p, 0, d)
+			return l.report(dst, fi, p, s, l.best(d))
 		}
-	default:
-		list := *d.many
-		at := -1
-		for i, e := range list {
-			if e.Peer == from && e.PathID == c.PathID {
-				at = i
-				break
-			}
-		}
-		switch {
-		case at >= 0:
-			l.pending = append(l.pending, list[at].Attrs)
-			if c.New != 0 {
-				list[at] = cand
-			} else {
-				list = append(list[:at], list[at+1:]...)
-			}
-		case c.New != 0:
-			list = append(list, cand)
-		default:
+		if c.New == 0 {
 			return dst
 		}
-		switch {
-		case len(list) == 0:
-			l.t.del(fi, p, 0)
-			return l.report(dst, fi, p, old, Path{}, true)
-		case len(list) == 1 && l.eligible(list[0]):
-			d = dest{best: list[0]}
-		default:
-			*d.many = list
-			d.best = l.pick(list)
+		l.pool.Acquire(c.New)
+		i := l.newMulti()
+		m := &l.multi[i]
+		m.paths = append(m.paths, s, cand)
+		m.best = l.pick(m.paths)
+		l.t.set(fi, p, 0, dest(multiFlag|i))
+		return l.report(dst, fi, p, s, m.best)
+	}
+	i := int(d &^ multiFlag)
+	m := &l.multi[i]
+	old, list := m.best, m.paths
+	at := -1
+	for j, e := range list {
+		if e.Peer == from && e.PathID == c.PathID {
+			at = j
+			break
 		}
 	}
-	l.t.set(fi, p, 0, d)
-	return l.report(dst, fi, p, old, d.best, true)
+	switch {
+	case at >= 0:
+		l.pending = append(l.pending, list[at].Attrs)
+		if c.New != 0 {
+			list[at] = cand
+		} else {
+			list = append(list[:at], list[at+1:]...)
+		}
+	case c.New != 0:
+		list = append(list, cand)
+	default:
+		return dst
+	}
+	l.pool.Acquire(c.New)
+	switch {
+	case len(list) == 0:
+		l.dropMulti(i)
+		l.t.del(fi, p, 0)
+		return l.report(dst, fi, p, old, Path{})
+	case len(list) == 1 && l.isSingle(list[0]):
+		d = l.one(list[0])
+		l.dropMulti(i)
+		l.t.set(fi, p, 0, d)
+		return l.report(dst, fi, p, old, d.path())
+	}
+	m.paths = list
+	m.best = l.pick(list)
+	return l.report(dst, fi, p, old, m.best)
+}
+
+// isSingle reports whether c alone can be a prefix in single form.
+func (l *LocRIB) isSingle(c Path) bool {
+	return c.PathID == 0 && c.Peer < singlePeer && l.eligible(c)
+}
+
+// one returns the dest of a prefix whose only candidate is c.
+func (l *LocRIB) one(c Path) dest {
+	if l.isSingle(c) {
+		return dest(c.Peer)<<32 | dest(c.Attrs)
+	}
+	i := l.newMulti()
+	m := &l.multi[i]
+	m.paths = append(m.paths, c)
+	m.best = l.pick(m.paths)
+	return dest(multiFlag | i)
+}
+
+// best returns the best path of d (zero Path when none is eligible).
+func (l *LocRIB) best(d dest) Path {
+	if d&multiFlag == 0 {
+		return d.path()
+	}
+	return l.multi[d&^multiFlag].best
+}
+
+// newMulti returns the index of an unused multi with no paths.
+func (l *LocRIB) newMulti() int {
+	if n := len(l.freeMulti); n > 0 {
+		i := l.freeMulti[n-1]
+		l.freeMulti = l.freeMulti[:n-1]
+		return int(i)
+	}
+	l.multi = append(l.multi, multi{})
+	return len(l.multi) - 1
+}
+
+// dropMulti makes multi i unused (its list's array is kept for reuse).
+func (l *LocRIB) dropMulti(i int) {
+	m := &l.multi[i]
+	clear(m.paths)
+	m.best, m.paths = Path{}, m.paths[:0]
+	l.freeMulti = append(l.freeMulti, uint32(i))
 }
 
 // pick runs the decision process over list.
@@ -172,8 +228,8 @@ func (l *LocRIB) pick(list []Path) Path {
 	return Path{}
 }
 
-func (l *LocRIB) report(dst []BestChange, fi int, p netip.Prefix, old, best Path, touched bool) []BestChange {
-	if old != best || (touched && l.opt.ReportAll) {
+func (l *LocRIB) report(dst []BestChange, fi int, p netip.Prefix, old, best Path) []BestChange {
+	if old != best || l.opt.ReportAll {
 		dst = append(dst, BestChange{Family: families[fi], Prefix: p, Old: old, New: best})
 	}
 	return dst
@@ -185,8 +241,12 @@ func (l *LocRIB) Best(f wire.Family, p netip.Prefix) (Path, bool) {
 	if fi < 0 || !fits(fi, p) {
 		return Path{}, false
 	}
-	d, _ := l.t.get(fi, p, 0)
-	return d.best, d.best.Attrs != 0
+	d, ok := l.t.get(fi, p, 0)
+	if !ok {
+		return Path{}, false
+	}
+	b := l.best(d)
+	return b, b.Attrs != 0
 }
 
 // BestFor returns the best path of p for route server client client:
@@ -201,10 +261,10 @@ func (l *LocRIB) BestFor(client PeerID, f wire.Family, p netip.Prefix) (Path, bo
 	if !ok {
 		return Path{}, false
 	}
-	if d.many == nil {
-		return d.best, d.best.Peer != client
+	if d&multiFlag == 0 {
+		return d.path(), d.path().Peer != client
 	}
-	list := *d.many
+	list := l.multi[d&^multiFlag].paths
 	if i := l.d.selectBest(list, client, true); i >= 0 {
 		return list[i], true
 	}
@@ -221,10 +281,10 @@ func (l *LocRIB) Paths(dst []Path, f wire.Family, p netip.Prefix) []Path {
 	switch {
 	case !ok:
 		return dst
-	case d.many == nil:
-		return append(dst, d.best)
+	case d&multiFlag == 0:
+		return append(dst, d.path())
 	}
-	return append(dst, *d.many...)
+	return append(dst, l.multi[d&^multiFlag].paths...)
 }
 
 // Len returns the number of prefixes of family f with at least one
@@ -247,11 +307,12 @@ func (l *LocRIB) Each(f wire.Family, fn func(p netip.Prefix, best Path, paths []
 	}
 	var one [1]Path
 	l.t.each(fi, func(p netip.Prefix, _ uint32, d dest) {
-		if d.many == nil {
-			one[0] = d.best
-			fn(p, d.best, one[:])
+		if d&multiFlag == 0 {
+			one[0] = d.path()
+			fn(p, one[0], one[:])
 			return
 		}
-		fn(p, d.best, *d.many)
+		m := &l.multi[d&^multiFlag]
+		fn(p, m.best, m.paths)
 	})
 }

@@ -3,6 +3,7 @@ package rib
 import (
 	"encoding/binary"
 	"errors"
+	"hash/maphash"
 	"slices"
 
 	"github.com/ze-bgp/ze/speaker/attr"
@@ -16,40 +17,92 @@ type Attrs uint32
 
 // entry is one interned byte string and its reference count.
 type entry struct {
-	s    string // the bytes; also the key of the pool's index (shared backing)
+	s    string // the bytes
 	refs uint32
+	gen  uint32 // odd while the handle is in use, even while free: a handle and gen name one string for good
 }
 
-// strPool interns byte strings: a hit is one map lookup and no
-// allocation; the string is stored once (the index key and entry share
-// it). Handle 0 is never used.
+// strPool interns byte strings: a hit is one hash and no allocation;
+// a string is stored once, in its entry. Handle 0 is never used. The
+// index is an open addressing (linear probing) hash table of 8-octet
+// words, hash tag << 32 | handle (0: empty), so that it holds no
+// pointers and grows without rehashing the strings.
 type strPool struct {
-	index map[string]uint32
+	slots []uint64
+	n     int // strings in use
 	ents  []entry
 	free  []uint32
+	seed  maphash.Seed
 }
 
 func (p *strPool) init() {
-	p.index = make(map[string]uint32)
 	p.ents = make([]entry, 1)
+	p.seed = maphash.MakeSeed()
+	p.slots = make([]uint64, 8)
+}
+
+// tag is b's hash as stored in the index; its low bits are the home
+// slot.
+func (p *strPool) tag(b []byte) uint32 { return fold(maphash.Bytes(p.seed, b)) }
+
+func fold(h uint64) uint32 { return uint32(h) ^ uint32(h>>32) }
+
+// find returns the handle of b (0: absent) and the slot it is in, or
+// the empty slot that ends its probe sequence.
+func (p *strPool) find(b []byte, tag uint32) (h uint32, slot int) {
+	mask := len(p.slots) - 1
+	for i := int(tag) & mask; ; i = (i + 1) & mask {
+		w := p.slots[i]
+		switch {
+		case w == 0:
+			return 0, i
+		case uint32(w>>32) == tag && p.ents[uint32(w)].s == string(b):
+			return uint32(w), i
+		}
+	}
 }
 
 // intern returns the handle of b, inserting it with 0 references when new.
 func (p *strPool) intern(b []byte) (h uint32, isNew bool) {
-	if h, ok := p.index[string(b)]; ok {
+	tag := p.tag(b)
+	h, slot := p.find(b, tag)
+	if h != 0 {
 		return h, false
 	}
-	s := string(b)
+	if (p.n+1)*4 > len(p.slots)*3 {
+		p.grow()
+		_, slot = p.find(b, tag)
+	}
 	if n := len(p.free); n > 0 {
 		h = p.free[n-1]
 		p.free = p.free[:n-1]
-		p.ents[h] = entry{s: s}
 	} else {
 		h = uint32(len(p.ents))
-		p.ents = append(p.ents, entry{s: s})
+		p.ents = append(p.ents, entry{})
 	}
-	p.index[s] = h
+	e := &p.ents[h]
+	e.s, e.refs = string(b), 0
+	e.gen++
+	p.slots[slot] = uint64(tag)<<32 | uint64(h)
+	p.n++
 	return h, true
+}
+
+// grow doubles the index.
+func (p *strPool) grow() {
+	old := p.slots
+	p.slots = make([]uint64, 2*len(old))
+	mask := len(p.slots) - 1
+	for _, w := range old {
+		if w == 0 {
+			continue
+		}
+		i := int(w>>32) & mask
+		for p.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		p.slots[i] = w
+	}
 }
 
 // release drops one reference to h and reports whether h was freed.
@@ -59,18 +112,45 @@ func (p *strPool) release(h uint32) bool {
 	if e.refs != 0 {
 		return false
 	}
-	delete(p.index, e.s)
+	p.unindex(h)
 	e.s = ""
+	e.gen++
 	p.free = append(p.free, h)
+	p.n--
 	return true
 }
 
-// drop frees h if nothing references it (an entry interned by a failed
-// build).
-func (p *strPool) drop(h uint32) {
-	if p.ents[h].refs == 0 && p.ents[h].s != "" {
-		p.ents[h].refs = 1
-		p.release(h)
+// unindex removes h from the index (backward shift: the words after it
+// in its probe run move up when their home slot allows, so that no
+// tombstone is left).
+func (p *strPool) unindex(h uint32) {
+	mask := len(p.slots) - 1
+	i := int(fold(maphash.String(p.seed, p.ents[h].s))) & mask // tag of the same bytes
+	for uint32(p.slots[i]) != h {
+		i = (i + 1) & mask
+	}
+	for j := i; ; {
+		j = (j + 1) & mask
+		w := p.slots[j]
+		if w == 0 {
+			break
+		}
+		k := int(w>>32) & mask // w's home slot
+		if (i <= j && i < k && k <= j) || (i > j && (i < k || k <= j)) {
+			continue // w's home is after i: it stays
+		}
+		p.slots[i] = w
+		i = j
+	}
+	p.slots[i] = 0
+}
+
+// live calls fn for every handle in use.
+func (p *strPool) live(fn func(h uint32, s string)) {
+	for h := 1; h < len(p.ents); h++ {
+		if e := &p.ents[h]; e.gen&1 != 0 {
+			fn(uint32(h), e.s)
+		}
 	}
 }
 
@@ -336,13 +416,13 @@ func (p *Pool) Refs(h Attrs) uint32 {
 }
 
 // Len returns the number of live attribute sets.
-func (p *Pool) Len() int { return len(p.sets.index) }
+func (p *Pool) Len() int { return p.sets.n }
 
 // SubLen returns the number of live values in the sub-pool of code c
 // (0 for codes without one).
 func (p *Pool) SubLen(c attr.Code) int {
 	if si := subIndex[c]; si != 0 {
-		return len(p.sub[si-1].index)
+		return p.sub[si-1].n
 	}
 	return 0
 }
@@ -351,13 +431,10 @@ func (p *Pool) SubLen(c attr.Code) int {
 // and sub-pool values, without map and slice overhead).
 func (p *Pool) Bytes() int {
 	n := 0
-	for s := range p.sets.index {
-		n += len(s)
-	}
+	add := func(_ uint32, s string) { n += len(s) }
+	p.sets.live(add)
 	for i := range p.sub {
-		for s := range p.sub[i].index {
-			n += len(s)
-		}
+		p.sub[i].live(add)
 	}
 	return n
 }

@@ -23,11 +23,11 @@ func checkRefs(t testing.TB, p *Pool, ins []*AdjIn, ls []*LocRIB, outs []*AdjOut
 		l.flush()
 		for fi := range families {
 			l.t.each(fi, func(_ netip.Prefix, _ uint32, d dest) {
-				if d.many == nil {
-					want[d.best.Attrs]++
+				if d&multiFlag == 0 {
+					want[d.path().Attrs]++
 					return
 				}
-				for _, c := range *d.many {
+				for _, c := range l.multi[d&^multiFlag].paths {
 					want[c.Attrs]++
 				}
 			})
@@ -51,16 +51,16 @@ func checkRefs(t testing.TB, p *Pool, ins []*AdjIn, ls []*LocRIB, outs []*AdjOut
 	for i := range sub {
 		sub[i] = make(map[uint32]uint32)
 	}
-	for _, h := range p.sets.index {
-		for it := newItems(p.sets.ents[h].s); it.next(); {
+	p.sets.live(func(_ uint32, s string) {
+		for it := newItems(s); it.next(); {
 			if it.tag == itemRef {
 				sub[subIndex[it.code]-1][it.ref]++
 			}
 		}
-	}
+	})
 	for i := range p.sub {
-		if len(sub[i]) != len(p.sub[i].index) {
-			t.Errorf("sub-pool %s holds %d values, sets reference %d", subCodes[i], len(p.sub[i].index), len(sub[i]))
+		if len(sub[i]) != p.sub[i].n {
+			t.Errorf("sub-pool %s holds %d values, sets reference %d", subCodes[i], p.sub[i].n, len(sub[i]))
 		}
 		for h, n := range sub[i] {
 			if got := p.sub[i].ents[h].refs; got != n {
