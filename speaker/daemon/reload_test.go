@@ -110,27 +110,7 @@ func startReloadDaemon(t *testing.T, conf string) *reloadDaemon {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.d, err = New(cfg, Options{Listen: []string{"127.0.0.1:0"}, Events: r.events, StopGrace: 3 * time.Second,
-		ConfigPath: r.path, Control: r.ctl})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := r.d.Run(ctx); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("Run did not return")
-		}
-	})
+	r.d, _, _ = runDaemon(t, cfg, Options{Events: r.events, ConfigPath: r.path, Control: r.ctl})
 	r.addr = r.d.Addrs()[0].String()
 	waitFor(t, "the daemon to run", 5*time.Second, func() bool { return strings.Contains(r.events.String(), "ze: listening") })
 	return r
@@ -155,11 +135,7 @@ func (r *reloadDaemon) session(name string) *session {
 // dialPeer starts a test peer dialling the daemon from src.
 func (r *reloadDaemon) dialPeer(t *testing.T, src string, asn uint32, mode testpeer.Mode, count int, first string) *testpeer.Peer {
 	t.Helper()
-	c := testpeer.DefaultConfig()
-	c.Mode = mode
-	c.Dial = r.addr
-	c.SourceAddrs = []netip.Addr{netip.MustParseAddr(src)}
-	c.ASN = asn
+	c := dialConfig(mode, r.addr, src, asn)
 	c.Timeout = 20 * time.Second
 	c.Decode = mode == testpeer.ModeSink
 	if mode == testpeer.ModeInject {
@@ -425,6 +401,9 @@ bgp { local-as 65000; router-id 127.0.0.1; passive; peer a { remote { ip 127.0.0
 	go func() { d.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 	waitFor(t, "the process", 5*time.Second, func() bool { return d.processes()[0].Stats().Running })
+	// The sessions start once the processes run: wait for the passive
+	// peer to be waiting for its connection.
+	waitFor(t, "the session", 5*time.Second, func() bool { return d.snapshot()[0].drv.State() == fsm.Active })
 	d.DumpStatus()
 	got := out.String()
 	for _, want := range []string{"ze status at ", "127.0.0.2       65001", "Active", "1 neighbors, 0 established",
