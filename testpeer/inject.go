@@ -336,21 +336,34 @@ func (p *Peer) injectSession(ctx context.Context, s *session) {
 	}
 	rep.octets = in.octets
 	p.inject.add(rep, ic.Withdraw, back != nil)
+	var bs *session
+	if back != nil {
+		bs = back.s
+	}
+	p.injectDone(ctx, s, bs)
+}
+
+// injectDone ends an inject session that did its work: it counts it,
+// lingers (Inject.Linger: until ctx or the session ends, without limit
+// when negative), closes the session and its expect-back session (back,
+// nil when none), and stops a listening peer once Peers sessions
+// injected.
+func (p *Peer) injectDone(ctx context.Context, s, back *session) {
 	p.injected.Add(1)
-	if ic.Linger != 0 {
-		var linger <-chan time.Time
-		if ic.Linger > 0 {
-			linger = time.After(ic.Linger)
+	if linger := p.cfg.Inject.Linger; linger != 0 {
+		var after <-chan time.Time
+		if linger > 0 {
+			after = time.After(linger)
 		}
 		select {
-		case <-linger:
+		case <-after:
 		case <-ctx.Done():
 		case <-s.done:
 		}
 	}
 	s.shutdown("ze-test peer: inject done")
 	if back != nil {
-		back.s.shutdown("ze-test peer: inject done")
+		back.shutdown("ze-test peer: inject done")
 	}
 	if p.cfg.Listen != "" && int(p.injected.Load()) >= p.cfg.Peers {
 		p.stop(nil)

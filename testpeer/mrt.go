@@ -49,22 +49,7 @@ func (p *Peer) replayMRT(ctx context.Context, s *session) {
 	}
 	p.inject.add(run, false, false)
 	p.inject.addMRT(&rp.rep)
-	p.injected.Add(1)
-	if ic.Linger != 0 {
-		var linger <-chan time.Time
-		if ic.Linger > 0 {
-			linger = time.After(ic.Linger)
-		}
-		select {
-		case <-linger:
-		case <-ctx.Done():
-		case <-s.done:
-		}
-	}
-	s.shutdown("ze-test peer: inject done")
-	if p.cfg.Listen != "" && int(p.injected.Load()) >= p.cfg.Peers {
-		p.stop(nil)
-	}
+	p.injectDone(ctx, s, nil)
 }
 
 // peerKey is a recorded peer.
@@ -205,6 +190,29 @@ func (rp *replayer) damaged(rec *mrt.Record, what string, err error) {
 	rp.damage.Addf(rec.Offset, "%s/%s %s: %v", rec.Type, mrt.SubtypeString(rec.Type, rec.Subtype), what, err)
 }
 
+// recordError counts a record mrt could not parse: skipped when it is
+// of a subtype mrt does not read (mrt.ErrSubtype), else damaged.
+func (rp *replayer) recordError(rec *mrt.Record, err error) {
+	if errors.Is(err, mrt.ErrSubtype) {
+		rp.rep.Skipped.Other++
+		return
+	}
+	rp.damaged(rec, "record", err)
+}
+
+// selectPeer returns the key of a peer of a TABLE_DUMP record or an
+// update file and its index (peerIndex), and whether MRTReplay.Peer
+// selects it; a peer not selected is counted as skipped.
+func (rp *replayer) selectPeer(ip netip.Addr, asn uint32) (k peerKey, idx int, ok bool) {
+	k = peerKey{ip.Unmap(), asn}
+	idx = rp.peerIndex(k)
+	if !rp.cfg.Peer.match(idx, k.ip, k.asn) {
+		rp.rep.Skipped.Peer++
+		return k, idx, false
+	}
+	return k, idx, true
+}
+
 // peerIndex returns the index of a peer of a TABLE_DUMP record or an
 // update file: the order in which peers first appear.
 func (rp *replayer) peerIndex(k peerKey) int {
@@ -240,11 +248,7 @@ func (rp *replayer) tableDumpV2(rec *mrt.Record) {
 	}
 	rib, err := mrt.ParseRIB(rec)
 	if err != nil {
-		if errors.Is(err, mrt.ErrSubtype) {
-			rp.rep.Skipped.Other++
-		} else {
-			rp.damaged(rec, "record", err)
-		}
+		rp.recordError(rec, err)
 		return
 	}
 	negotiated := rp.rc.negotiated(rib.Family)
@@ -287,20 +291,14 @@ func (rp *replayer) tableDumpV2(rec *mrt.Record) {
 func (rp *replayer) tableDump(rec *mrt.Record) {
 	t, err := mrt.ParseTableDump(rec)
 	if err != nil {
-		if errors.Is(err, mrt.ErrSubtype) {
-			rp.rep.Skipped.Other++
-		} else {
-			rp.damaged(rec, "record", err)
-		}
+		rp.recordError(rec, err)
 		return
 	}
-	k := peerKey{t.PeerIP.Unmap(), t.PeerAS}
-	idx := rp.peerIndex(k)
-	switch {
-	case !rp.cfg.Peer.match(idx, k.ip, k.asn):
-		rp.rep.Skipped.Peer++
+	k, idx, ok := rp.selectPeer(t.PeerIP, t.PeerAS)
+	if !ok {
 		return
-	case !rp.rc.negotiated(t.Family):
+	}
+	if !rp.rc.negotiated(t.Family) {
 		rp.rep.Skipped.Family++
 		return
 	}
@@ -348,20 +346,15 @@ func (rp *replayer) route(rec *mrt.Record, ctx wire.Context, defID uint32, k pee
 func (rp *replayer) bgp4mp(rec *mrt.Record) {
 	m, err := mrt.ParseBGP4MP(rec)
 	if err != nil {
-		if errors.Is(err, mrt.ErrSubtype) {
-			rp.rep.Skipped.Other++
-		} else {
-			rp.damaged(rec, "record", err)
-		}
+		rp.recordError(rec, err)
 		return
 	}
 	if m.IsStateChange() || m.Local() {
 		rp.rep.Skipped.Other++
 		return
 	}
-	k := peerKey{m.PeerIP.Unmap(), m.PeerAS}
-	if !rp.cfg.Peer.match(rp.peerIndex(k), k.ip, k.asn) {
-		rp.rep.Skipped.Peer++
+	k, _, ok := rp.selectPeer(m.PeerIP, m.PeerAS)
+	if !ok {
 		return
 	}
 	rp.message(rec, m.Message, m.Context(), k)
@@ -372,20 +365,15 @@ func (rp *replayer) bgp4mp(rec *mrt.Record) {
 func (rp *replayer) legacy(rec *mrt.Record) {
 	m, err := mrt.ParseLegacyBGP(rec)
 	if err != nil {
-		if errors.Is(err, mrt.ErrSubtype) {
-			rp.rep.Skipped.Other++
-		} else {
-			rp.damaged(rec, "record", err)
-		}
+		rp.recordError(rec, err)
 		return
 	}
 	if m.MessageType() != wire.TypeUpdate {
 		rp.rep.Skipped.Other++
 		return
 	}
-	k := peerKey{m.PeerIP.Unmap(), m.PeerAS}
-	if !rp.cfg.Peer.match(rp.peerIndex(k), k.ip, k.asn) {
-		rp.rep.Skipped.Peer++
+	k, _, ok := rp.selectPeer(m.PeerIP, m.PeerAS)
+	if !ok {
 		return
 	}
 	rp.scratch = m.AppendMessage(rp.scratch[:0])

@@ -3,16 +3,12 @@
 package bird
 
 import (
-	"fmt"
-	"github.com/ze-bgp/ze/interop/harness"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ze-bgp/ze/interop/harness"
 )
 
 // The addresses of the test, all on lo of the test's namespace. BIRD
@@ -39,7 +35,7 @@ const zeConf = `bgp {
 
 // birdConf: two static routes exported to ze with community 65001:100;
 // short connect timers so that the session comes up within a second.
-const birdConf = `log "%s" all;
+const birdConf = `log "@LOG@" all;
 router id 127.0.0.2;
 protocol device { }
 protocol static s4 {
@@ -71,47 +67,21 @@ protocol bgp ze {
 //  4. SIGTERM to ze: BIRD logs the Cease / Administrative Shutdown and
 //     shows ze's RFC 9003 message "ze shutting down".
 func TestRouteServerWithBIRD(t *testing.T) {
-	birdBin, err := exec.LookPath("bird")
-	if err != nil {
-		t.Skip("bird not installed (apt-get install bird2)")
-	}
-	birdc, err := exec.LookPath("birdc")
-	if err != nil {
-		t.Skip("birdc not installed (apt-get install bird2)")
-	}
 	start := time.Now()
-	ver, _ := exec.Command(birdBin, "--version").CombinedOutput()
-	t.Logf("daemon: %s", strings.TrimSpace(string(ver)))
 	ze, zeTest := harness.BuildZe(t)
 	ns := harness.NewNetns(t, "bird")
 	dir := t.TempDir()
-
-	zeFile := filepath.Join(dir, "ze.conf")
-	birdFile := filepath.Join(dir, "bird.conf")
-	birdLog := filepath.Join(dir, "bird.log")
-	sock := filepath.Join(dir, "bird.ctl")
-	if err := os.WriteFile(zeFile, []byte(zeConf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(birdFile, []byte(fmt.Sprintf(birdConf, birdLog)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	zeP := ns.Start(t, dir, "ze", ze, "--listen", zeAddr+":"+zePort, zeFile)
-	harness.WaitFor(t, 10*time.Second, "ze listening", func() (bool, string) {
-		return strings.Contains(zeP.Out(), "ze: listening "), zeP.Out() + zeP.ErrOut()
-	})
-	ns.Start(t, dir, "bird", birdBin, "-f", "-c", birdFile, "-s", sock, "-P", filepath.Join(dir, "bird.pid"))
+	zeP := harness.StartZeConf(t, ns, dir, ze, zeConf, zeAddr+":"+zePort)
+	bird := harness.StartBIRD(t, ns, dir, birdConf, map[string]string{zeAddr: "ze"})
+	t.Logf("daemon: %s", bird.Version())
 	birdcOut := func(args ...string) string {
-		out, _ := ns.Output(birdc, append([]string{"-s", sock}, args...)...)
+		out, _ := bird.Cmd(args...)
 		return out
 	}
 
 	// 1. Established, seen from both sides.
-	established := regexp.MustCompile(`(?m)^ze\s+BGP\s+\S+\s+up\s+\S+\s+Established`)
 	harness.WaitFor(t, 20*time.Second, "BIRD protocol ze Established", func() (bool, string) {
-		out := birdcOut("show", "protocols")
-		return established.MatchString(out), out
+		return bird.Established(zeAddr)
 	})
 	harness.WaitFor(t, 10*time.Second, "ze: End-of-RIB from BIRD", func() (bool, string) {
 		out := zeP.Out()
@@ -151,51 +121,27 @@ func TestRouteServerWithBIRD(t *testing.T) {
 		"--linger=-1s", "--timeout", "30s")
 	injected := []string{"10.30.0.0/24", "10.30.1.0/24", "10.30.2.0/24"}
 	harness.WaitFor(t, 20*time.Second, "BIRD: the 3 injected routes from ze", func() (bool, string) {
-		out := birdcOut("show", "route", "all", "protocol", "ze")
-		blocks := birdRoutes(out)
+		routes, out, err := bird.Routes(zeAddr, false)
+		if err != nil {
+			return false, out
+		}
 		for _, p := range injected {
-			b, ok := blocks[p]
-			if !ok || !strings.Contains(b, "BGP.as_path: 65003\n") || !strings.Contains(b, "BGP.next_hop: "+injectAddr+"\n") {
+			if rs := routes[p]; len(rs) != 1 || !slices.Equal(rs[0].ASPath, []uint32{65003}) || !slices.Equal(rs[0].NextHop, []string{injectAddr}) {
 				return false, out
 			}
 		}
-		return len(blocks) == len(injected), out
+		return len(routes) == len(injected), out
 	})
 
 	// 4. SIGTERM: Administrative Shutdown with ze's message.
 	harness.StopZe(t, zeP)
 	harness.WaitFor(t, 10*time.Second, "BIRD: Administrative shutdown \"ze shutting down\"", func() (bool, string) {
-		b, _ := os.ReadFile(birdLog)
-		logOK := strings.Contains(string(b), `Received: Administrative shutdown: "ze shutting down"`)
+		log := bird.Log()
+		logOK := strings.Contains(log, `Received: Administrative shutdown: "ze shutting down"`)
 		out := birdcOut("show", "protocols", "all", "ze")
-		return logOK && strings.Contains(out, "Message:") && strings.Contains(out, "ze shutting down"), out + "\nbird.log:\n" + harness.Tail(string(b))
+		return logOK && strings.Contains(out, "Message:") && strings.Contains(out, "ze shutting down"), out + "\nbird.log:\n" + harness.Tail(log)
 	})
-	t.Logf("verified against %s in %v", strings.TrimSpace(string(ver)), time.Since(start).Round(time.Millisecond))
-}
-
-// birdRoutes splits `birdc show route all` output into one block per
-// prefix (the prefix line and its indented attribute lines).
-func birdRoutes(out string) map[string]string {
-	blocks := map[string]string{}
-	cur := ""
-	for _, line := range strings.Split(out, "\n") {
-		if line == "" {
-			continue
-		}
-		if line[0] != ' ' && line[0] != '\t' {
-			f := strings.Fields(line)
-			if len(f) > 0 && strings.Contains(f[0], "/") {
-				cur = f[0]
-				blocks[cur] = ""
-			} else {
-				cur = ""
-			}
-		}
-		if cur != "" {
-			blocks[cur] += strings.TrimSpace(line) + "\n"
-		}
-	}
-	return blocks
+	t.Logf("verified against %s in %v", bird.Version(), time.Since(start).Round(time.Millisecond))
 }
 
 func TestMain(m *testing.M) { harness.Main(m) }

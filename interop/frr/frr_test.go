@@ -5,16 +5,12 @@ package frr
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/ze-bgp/ze/interop/harness"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ze-bgp/ze/interop/harness"
 )
 
 // The addresses of the test: a veth pair inside the test's namespace,
@@ -76,22 +72,6 @@ route-map SETCOMM permit 10
 //  4. SIGTERM to ze: FRR's last notification is Cease / Administrative
 //     Shutdown with ze's RFC 9003 message "ze shutting down".
 func TestRouteServerWithFRR(t *testing.T) {
-	const zebra, bgpd = "/usr/lib/frr/zebra", "/usr/lib/frr/bgpd"
-	for _, bin := range []string{zebra, bgpd} {
-		if _, err := os.Stat(bin); err != nil {
-			t.Skipf("%s missing (apt-get install frr)", bin)
-		}
-	}
-	vtysh, err := exec.LookPath("vtysh")
-	if err != nil {
-		t.Skip("vtysh not installed (apt-get install frr)")
-	}
-	frrUser, err := user.Lookup("frr")
-	if err != nil {
-		t.Skip("no user frr (apt-get install frr)")
-	}
-	uid, _ := strconv.Atoi(frrUser.Uid)
-	gid, _ := strconv.Atoi(frrUser.Gid)
 	start := time.Now()
 	ze, zeTest := harness.BuildZe(t)
 	ns := harness.NewNetns(t, "frr")
@@ -104,57 +84,16 @@ func TestRouteServerWithFRR(t *testing.T) {
 	ns.Run(t, "ip", "link", "set", "v1", "up")
 
 	dir := t.TempDir()
-	// FRR's run directory must belong to user frr, and the path to it be
-	// searchable by frr (t.TempDir's parent is not).
-	run, err := os.MkdirTemp("", "ze-frr-run-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(run) })
-	for name, body := range map[string]string{"zebra.conf": "hostname zebra\n", "bgpd.conf": bgpdConf} {
-		if err := os.WriteFile(filepath.Join(run, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chown(filepath.Join(run, name), uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Chmod(run, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(run, uid, gid); err != nil {
-		t.Fatal(err)
-	}
-	zeFile := filepath.Join(dir, "ze.conf")
-	if err := os.WriteFile(zeFile, []byte(zeConf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	zeP := ns.Start(t, dir, "ze", ze, "--listen", zeAddr+":"+zePort, zeFile)
-	harness.WaitFor(t, 10*time.Second, "ze listening", func() (bool, string) {
-		return strings.Contains(zeP.Out(), "ze: listening "), zeP.Out() + zeP.ErrOut()
-	})
-	zserv := filepath.Join(run, "zserv.api")
-	ns.Start(t, dir, "zebra", zebra, "-u", "frr", "-g", "frr", "-f", filepath.Join(run, "zebra.conf"),
-		"-i", filepath.Join(run, "zebra.pid"), "-z", zserv, "--vty_socket", run)
-	harness.WaitFor(t, 10*time.Second, "zebra's zserv socket", func() (bool, string) {
-		_, err := os.Stat(zserv)
-		return err == nil, fmt.Sprint(err)
-	})
-	ns.Start(t, dir, "bgpd", bgpd, "-u", "frr", "-g", "frr", "-S", "-f", filepath.Join(run, "bgpd.conf"),
-		"-i", filepath.Join(run, "bgpd.pid"), "-z", zserv, "--vty_socket", run, "-p", "179", "-n")
+	zeP := harness.StartZeConf(t, ns, dir, ze, zeConf, zeAddr+":"+zePort)
+	frr := harness.StartFRR(t, ns, dir, bgpdConf)
 	vty := func(cmd string) string {
-		out, _ := ns.Output(vtysh, "--vty_socket", run, "-c", cmd)
+		out, _ := frr.Vty(cmd)
 		return out
 	}
 	// neighbor returns FRR's JSON view of its neighbour ze.
 	neighbor := func() (map[string]any, string) {
-		out := vty("show bgp neighbors " + zeAddr + " json")
-		var m map[string]map[string]any
-		if json.Unmarshal([]byte(out), &m) != nil {
-			return nil, out
-		}
-		return m[zeAddr], out
+		n, out, _ := frr.Neighbor(zeAddr)
+		return n, out
 	}
 
 	// 1. Established, seen from both sides.
@@ -162,7 +101,7 @@ func TestRouteServerWithFRR(t *testing.T) {
 		n, out := neighbor()
 		return n != nil && n["bgpState"] == "Established", out
 	})
-	ver := strings.SplitN(strings.TrimSpace(vty("show version")), "\n", 2)[0]
+	ver := frr.Version()
 	t.Logf("daemon: %s", ver)
 	harness.WaitFor(t, 10*time.Second, "ze: peer frr established", func() (bool, string) {
 		return strings.Contains(zeP.Out(), "ze: peer frr established"), zeP.Out()

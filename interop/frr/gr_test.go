@@ -3,13 +3,9 @@
 package frr
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,42 +59,12 @@ const grZeConf = `bgp {
 // others are never sent again (no flap). Both sides set RFC 8538's N
 // flag: ze's shutdown reaches FRR as a Hard Reset.
 func TestGracefulRestartWithFRR(t *testing.T) {
-	const zebra, bgpd = "/usr/lib/frr/zebra", "/usr/lib/frr/bgpd"
-	for _, bin := range []string{zebra, bgpd} {
-		if _, err := os.Stat(bin); err != nil {
-			t.Skipf("%s missing (apt-get install frr)", bin)
-		}
-	}
-	vtysh, err := exec.LookPath("vtysh")
-	if err != nil {
-		t.Skip("vtysh not installed (apt-get install frr)")
-	}
-	frrUser, err := user.Lookup("frr")
-	if err != nil {
-		t.Skip("no user frr (apt-get install frr)")
-	}
-	uid, _ := strconv.Atoi(frrUser.Uid)
-	gid, _ := strconv.Atoi(frrUser.Gid)
 	start := time.Now()
 	ze, zeTest := harness.BuildZe(t)
 	zeNS, frrNS := harness.NewNetnsPair(t, "zegr-frr", grZe+"/24", grFRR+"/24")
 	zeNS.Run(t, "ip", "addr", "add", grSink+"/24", "dev", "va")
 	dir := t.TempDir()
 
-	run, err := os.MkdirTemp("", "zegr-frr-run-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(run) })
-	writeFRR := func(name, body string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(run, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chown(filepath.Join(run, name), uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
 	networks := func(ps ...string) string {
 		var b strings.Builder
 		for _, p := range ps {
@@ -106,42 +72,13 @@ func TestGracefulRestartWithFRR(t *testing.T) {
 		}
 		return b.String()
 	}
-	writeFRR("zebra.conf", "hostname zebra\n")
-	writeFRR("bgpd.conf", fmt.Sprintf(grBgpd, networks("10.21.1.0/24", "10.21.2.0/24", "10.21.3.0/24")))
-	if err := os.Chmod(run, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(run, uid, gid); err != nil {
-		t.Fatal(err)
-	}
-	zeFile := filepath.Join(dir, "ze.conf")
-	if err := os.WriteFile(zeFile, []byte(grZeConf), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	sock := filepath.Join(dir, "ze.sock")
-	zeP := zeNS.Start(t, dir, "ze", ze, "--listen", grZe+":179", "--control", sock, zeFile)
-	harness.WaitFor(t, 10*time.Second, "ze listening", func() (bool, string) {
-		return strings.Contains(zeP.Out(), "ze: listening "), zeP.Out() + zeP.ErrOut()
-	})
+	zeP := harness.StartZeConf(t, zeNS, dir, ze, grZeConf, grZe+":179", "--control", sock)
 	sink := zeNS.Start(t, dir, "sink", zeTest, "peer", "--dial", grZe+":179", "--source-addresses", grSink,
 		"--asn", "65004", "--decode", "--timeout", "90s")
 
-	zserv := filepath.Join(run, "zserv.api")
-	frrNS.Start(t, dir, "zebra", zebra, "-u", "frr", "-g", "frr", "-f", filepath.Join(run, "zebra.conf"),
-		"-i", filepath.Join(run, "zebra.pid"), "-z", zserv, "--vty_socket", run)
-	harness.WaitFor(t, 10*time.Second, "zebra's zserv socket", func() (bool, string) {
-		_, err := os.Stat(zserv)
-		return err == nil, fmt.Sprint(err)
-	})
-	startBgpd := func(label string) *harness.Proc {
-		return frrNS.Start(t, dir, label, bgpd, "-u", "frr", "-g", "frr", "-S", "-f", filepath.Join(run, "bgpd.conf"),
-			"-i", filepath.Join(run, "bgpd.pid"), "-z", zserv, "--vty_socket", run, "-p", "179", "-n")
-	}
-	bgpd1 := startBgpd("bgpd1")
-	vty := func(cmd string) string {
-		out, _ := frrNS.Output(vtysh, "--vty_socket", run, "-c", cmd)
-		return out
-	}
+	frr := harness.StartFRR(t, frrNS, dir, fmt.Sprintf(grBgpd, networks("10.21.1.0/24", "10.21.2.0/24", "10.21.3.0/24")))
+	bgpd1 := frr.Bgpd()
 	cli := func(args ...string) string {
 		out, _ := exec.Command(ze, append([]string{"cli", "--socket", sock}, args...)...).CombinedOutput()
 		return string(out)
@@ -156,11 +93,10 @@ func TestGracefulRestartWithFRR(t *testing.T) {
 	harness.WaitFor(t, 30*time.Second, "sink: FRR's 3 routes", func() (bool, string) {
 		return sinkHas("10.21.1.0/24") && sinkHas("10.21.2.0/24") && sinkHas("10.21.3.0/24"), sink.Out()
 	})
-	ver := strings.SplitN(strings.TrimSpace(vty("show version")), "\n", 2)[0]
+	ver := frr.Version()
 	t.Logf("daemon: %s", ver)
-	var nb map[string]map[string]any
-	if err := json.Unmarshal([]byte(vty("show bgp neighbors "+grZe+" json")), &nb); err == nil {
-		t.Logf("FRR: graceful restart with ze: %v", nb[grZe]["gracefulRestartInfo"])
+	if nb, _, err := frr.Neighbor(grZe); err == nil {
+		t.Logf("FRR: graceful restart with ze: %v", nb["gracefulRestartInfo"])
 	}
 
 	// 2. bgpd killed: ze keeps the routes, stale; the sink sees no
@@ -185,9 +121,7 @@ func TestGracefulRestartWithFRR(t *testing.T) {
 
 	// 3. bgpd back with two of the networks: after its End-of-RIB the
 	// third is withdrawn, the two others are not sent again.
-	writeFRR("bgpd.conf", fmt.Sprintf(grBgpd, networks("10.21.1.0/24", "10.21.2.0/24")))
-	os.Remove(filepath.Join(run, "bgpd.pid"))
-	startBgpd("bgpd2")
+	frr.RestartBgpd(t, "bgpd2", fmt.Sprintf(grBgpd, networks("10.21.1.0/24", "10.21.2.0/24")))
 	harness.WaitFor(t, 60*time.Second, "ze: FRR's End-of-RIB on the new session", func() (bool, string) {
 		return strings.Count(zeP.Out(), "ze: peer frr end-of-rib ipv4/unicast") == 2, zeP.Out()
 	})
@@ -213,12 +147,10 @@ func TestGracefulRestartWithFRR(t *testing.T) {
 	// rather than keeping them stale.
 	harness.StopZe(t, zeP)
 	harness.WaitFor(t, 10*time.Second, "FRR: Hard Reset from ze", func() (bool, string) {
-		out := vty("show bgp neighbors " + grZe + " json")
-		var m map[string]map[string]any
-		if json.Unmarshal([]byte(out), &m) != nil || m[grZe] == nil {
+		n, out, err := frr.Neighbor(grZe)
+		if err != nil {
 			return false, out
 		}
-		n := m[grZe]
 		return n["lastNotificationHardReset"] == true && n["lastNotificationReason"] == "Cease/Administrative Shutdown" &&
 			n["lastShutdownDescription"] == "ze shutting down", out
 	})

@@ -16,6 +16,7 @@ import (
 // BIRDScenarioConf.
 type BIRD struct {
 	ns      Netns
+	proc    *Proc
 	birdc   string
 	sock    string
 	log     string
@@ -55,16 +56,27 @@ func StartBIRD(t *testing.T, ns Netns, dir, conf string, protos map[string]strin
 	if err := os.WriteFile(file, []byte(strings.ReplaceAll(conf, "@LOG@", b.log)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ns.Start(t, dir, "bird", bin, "-f", "-c", file, "-s", b.sock, "-P", filepath.Join(dir, "bird.pid"))
+	b.proc = ns.Start(t, dir, "bird", bin, "-f", "-c", file, "-s", b.sock, "-P", filepath.Join(dir, "bird.pid"))
 	WaitFor(t, 10*time.Second, "birdc answering", func() (bool, string) {
-		out, err := b.cmd("show", "status")
+		out, err := b.Cmd("show", "status")
 		return err == nil && strings.Contains(out, "Daemon is up and running"), out
 	})
 	return b
 }
 
-func (b *BIRD) cmd(args ...string) (string, error) {
+// Cmd runs a birdc command (its words as args) and returns the output.
+func (b *BIRD) Cmd(args ...string) (string, error) {
 	return b.ns.Output(b.birdc, append([]string{"-s", b.sock}, args...)...)
+}
+
+// Proc is the bird process.
+func (b *BIRD) Proc() *Proc { return b.proc }
+
+// Log returns what BIRD logged so far to the file "@LOG@" named (empty
+// when the configuration logs elsewhere).
+func (b *BIRD) Log() string {
+	out, _ := os.ReadFile(b.log)
+	return string(out)
 }
 
 // BIRDScenarioConf is BIRD's configuration for RunScenarios (AS
@@ -142,7 +154,7 @@ func (b *BIRD) proto(peer string) string {
 
 // Established implements Daemon.
 func (b *BIRD) Established(peer string) (bool, string) {
-	out, err := b.cmd("show", "protocols", b.proto(peer))
+	out, err := b.Cmd("show", "protocols", b.proto(peer))
 	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(b.proto(peer)) + `\s+BGP\s+\S+\s+up\s+\S+\s+Established`)
 	return err == nil && re.MatchString(out), out
 }
@@ -152,7 +164,7 @@ func (b *BIRD) Established(peer string) (bool, string) {
 // line with a route type ("unicast [proto …]") another path of the same
 // prefix, and tab-indented lines ("\tBGP.as_path: …") are attributes.
 func (b *BIRD) Routes(peer string, v6 bool) (map[string][]Route, string, error) {
-	out, err := b.cmd("show", "route", "all", "protocol", b.proto(peer))
+	out, err := b.Cmd("show", "route", "all", "protocol", b.proto(peer))
 	if err != nil {
 		return nil, out, err
 	}
@@ -240,7 +252,7 @@ func (b *BIRD) Withdraw(prefix string) error {
 	if !ok {
 		return fmt.Errorf("bird: no static protocol for %s", prefix)
 	}
-	out, err := b.cmd("disable", name)
+	out, err := b.Cmd("disable", name)
 	if err != nil || !strings.Contains(out, "disabled") {
 		return fmt.Errorf("bird: disable %s: %v: %s", name, err, out)
 	}
@@ -250,7 +262,7 @@ func (b *BIRD) Withdraw(prefix string) error {
 // Refresh implements Daemon: `reload in NAME` (without an import table
 // BIRD asks the peer with a ROUTE-REFRESH).
 func (b *BIRD) Refresh(peer string) error {
-	out, err := b.cmd("reload", "in", b.proto(peer))
+	out, err := b.Cmd("reload", "in", b.proto(peer))
 	if err != nil || !strings.Contains(out, "reload") {
 		return fmt.Errorf("bird: reload in %s: %v: %s", b.proto(peer), err, out)
 	}
@@ -267,7 +279,7 @@ func (b *BIRD) AnswersRefresh() error { return nil }
 // UpdatesReceived implements Daemon: BIRD counts route updates, not
 // messages ("Import updates: received"), which grows as much.
 func (b *BIRD) UpdatesReceived(peer string) (int, error) {
-	out, err := b.cmd("show", "protocols", "all", b.proto(peer))
+	out, err := b.Cmd("show", "protocols", "all", b.proto(peer))
 	if err != nil {
 		return 0, err
 	}
@@ -286,7 +298,7 @@ func (b *BIRD) UpdatesReceived(peer string) (int, error) {
 // LastNotification implements Daemon, from `show protocols all NAME`
 // ("Last error: Received: Administrative shutdown", "Message: …").
 func (b *BIRD) LastNotification(peer string) (code, text, raw string, err error) {
-	out, err := b.cmd("show", "protocols", "all", b.proto(peer))
+	out, err := b.Cmd("show", "protocols", "all", b.proto(peer))
 	if err != nil {
 		return "", "", out, err
 	}

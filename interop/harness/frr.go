@@ -17,11 +17,20 @@ import (
 // network namespace, queried with vtysh. It implements Daemon for
 // FRRScenarioConf.
 type FRR struct {
-	ns      Netns
-	run     string // the run directory: configurations, pid files, vty sockets
-	vtysh   string
-	version string
+	ns       Netns
+	dir      string // the processes' output
+	run      string // the run directory: configurations, pid files, vty sockets
+	uid, gid int    // user frr's
+	vtysh    string
+	version  string
+	bgpd     *Proc
 }
+
+// FRR's daemons, as the Debian package installs them.
+const (
+	frrZebra = "/usr/lib/frr/zebra"
+	frrBgpd  = "/usr/lib/frr/bgpd"
+)
 
 // StartFRR starts zebra and bgpd (-n: no kernel routes) in ns with the
 // given bgpd configuration and waits until vtysh answers and no
@@ -30,65 +39,11 @@ type FRR struct {
 // cleanup.
 func StartFRR(t *testing.T, ns Netns, dir, bgpdConf string) *FRR {
 	t.Helper()
-	const zebra, bgpd = "/usr/lib/frr/zebra", "/usr/lib/frr/bgpd"
-	for _, bin := range []string{zebra, bgpd} {
-		if _, err := os.Stat(bin); err != nil {
-			t.Skipf("%s missing (apt-get install frr)", bin)
-		}
-	}
-	vtysh, err := exec.LookPath("vtysh")
-	if err != nil {
-		t.Skip("vtysh not installed (apt-get install frr)")
-	}
-	u, err := user.Lookup("frr")
-	if err != nil {
-		t.Skip("no user frr (apt-get install frr)")
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	// The run directory must belong to user frr and the path to it be
-	// searchable by frr (t.TempDir's parent is not).
-	run, err := os.MkdirTemp("", "zeio-frr-run-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(run) })
-	for name, body := range map[string]string{"zebra.conf": "hostname zebra\n", "bgpd.conf": bgpdConf} {
-		if err := os.WriteFile(filepath.Join(run, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chown(filepath.Join(run, name), uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Chmod(run, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(run, uid, gid); err != nil {
-		t.Fatal(err)
-	}
-	f := &FRR{ns: ns, run: run, vtysh: vtysh}
-	zserv := filepath.Join(run, "zserv.api")
-	ns.Start(t, dir, "zebra", zebra, "-u", "frr", "-g", "frr", "-f", filepath.Join(run, "zebra.conf"),
-		"-i", filepath.Join(run, "zebra.pid"), "-z", zserv, "--vty_socket", run)
-	WaitFor(t, 10*time.Second, "zebra's zserv socket", func() (bool, string) {
-		_, err := os.Stat(zserv)
-		return err == nil, fmt.Sprint(err)
-	})
-	ns.Start(t, dir, "bgpd", bgpd, "-u", "frr", "-g", "frr", "-S", "-f", filepath.Join(run, "bgpd.conf"),
-		"-i", filepath.Join(run, "bgpd.pid"), "-z", zserv, "--vty_socket", run, "-p", "179", "-n")
-	WaitFor(t, 10*time.Second, "FRR's vtysh", func() (bool, string) {
-		out, err := f.vty("show version")
-		ok := err == nil && strings.HasPrefix(out, "FRR")
-		if ok {
-			f.version = strings.Fields(out)[0] + " " + strings.Fields(out)[1]
-		}
-		return ok, out
-	})
+	f := LaunchFRR(t, ns, dir, bgpdConf)
 	// Neighbours are Idle for a moment after bgpd starts; a connection
 	// then is refused with NOTIFICATION 5/0 (FSM error).
 	WaitFor(t, 10*time.Second, "FRR's neighbours out of Idle", func() (bool, string) {
-		out, err := f.vty("show bgp neighbors json")
+		out, err := f.Vty("show bgp neighbors json")
 		var m map[string]struct {
 			State string `json:"bgpState"`
 		}
@@ -105,8 +60,96 @@ func StartFRR(t *testing.T, ns Netns, dir, bgpdConf string) *FRR {
 	return f
 }
 
-// vty runs vtysh commands (each one -c).
-func (f *FRR) vty(cmds ...string) (string, error) {
+// LaunchFRR is StartFRR without the wait for the neighbours: it returns
+// once vtysh answers, for sessions that may never come up (a wrong
+// password, a TTL refused).
+func LaunchFRR(t *testing.T, ns Netns, dir, bgpdConf string) *FRR {
+	t.Helper()
+	for _, bin := range []string{frrZebra, frrBgpd} {
+		if _, err := os.Stat(bin); err != nil {
+			t.Skipf("%s missing (apt-get install frr)", bin)
+		}
+	}
+	vtysh, err := exec.LookPath("vtysh")
+	if err != nil {
+		t.Skip("vtysh not installed (apt-get install frr)")
+	}
+	u, err := user.Lookup("frr")
+	if err != nil {
+		t.Skip("no user frr (apt-get install frr)")
+	}
+	f := &FRR{ns: ns, dir: dir, vtysh: vtysh}
+	f.uid, _ = strconv.Atoi(u.Uid)
+	f.gid, _ = strconv.Atoi(u.Gid)
+	// The run directory must belong to user frr and the path to it be
+	// searchable by frr (t.TempDir's parent is not).
+	if f.run, err = os.MkdirTemp("", "zeio-frr-run-"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(f.run) })
+	f.writeRun(t, "zebra.conf", "hostname zebra\n")
+	f.writeRun(t, "bgpd.conf", bgpdConf)
+	if err := os.Chmod(f.run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(f.run, f.uid, f.gid); err != nil {
+		t.Fatal(err)
+	}
+	zserv := filepath.Join(f.run, "zserv.api")
+	ns.Start(t, dir, "zebra", frrZebra, "-u", "frr", "-g", "frr", "-f", filepath.Join(f.run, "zebra.conf"),
+		"-i", filepath.Join(f.run, "zebra.pid"), "-z", zserv, "--vty_socket", f.run)
+	WaitFor(t, 10*time.Second, "zebra's zserv socket", func() (bool, string) {
+		_, err := os.Stat(zserv)
+		return err == nil, fmt.Sprint(err)
+	})
+	f.bgpd = f.startBgpd(t, "bgpd")
+	WaitFor(t, 10*time.Second, "FRR's vtysh", func() (bool, string) {
+		out, err := f.Vty("show version")
+		ok := err == nil && strings.HasPrefix(out, "FRR")
+		if ok {
+			f.version = strings.Fields(out)[0] + " " + strings.Fields(out)[1]
+		}
+		return ok, out
+	})
+	return f
+}
+
+// writeRun writes a file of the run directory, owned by user frr.
+func (f *FRR) writeRun(t *testing.T, name, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(f.run, name), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(filepath.Join(f.run, name), f.uid, f.gid); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startBgpd starts bgpd on port 179 with the run directory's bgpd.conf,
+// its output in DIR/LABEL.out and .err.
+func (f *FRR) startBgpd(t *testing.T, label string) *Proc {
+	t.Helper()
+	return f.ns.Start(t, f.dir, label, frrBgpd, "-u", "frr", "-g", "frr", "-S", "-f", filepath.Join(f.run, "bgpd.conf"),
+		"-i", filepath.Join(f.run, "bgpd.pid"), "-z", filepath.Join(f.run, "zserv.api"), "--vty_socket", f.run, "-p", "179", "-n")
+}
+
+// Bgpd is the running bgpd process (the last RestartBgpd's).
+func (f *FRR) Bgpd() *Proc { return f.bgpd }
+
+// RestartBgpd starts bgpd again, with the configuration bgpdConf and
+// its output in DIR/LABEL.out and .err, once the previous one exited
+// (killed by the test: a restarting speaker). It does not wait for
+// vtysh.
+func (f *FRR) RestartBgpd(t *testing.T, label, bgpdConf string) *Proc {
+	t.Helper()
+	f.writeRun(t, "bgpd.conf", bgpdConf)
+	os.Remove(filepath.Join(f.run, "bgpd.pid"))
+	f.bgpd = f.startBgpd(t, label)
+	return f.bgpd
+}
+
+// Vty runs vtysh commands (each one -c) and returns the output.
+func (f *FRR) Vty(cmds ...string) (string, error) {
 	args := []string{"--vty_socket", f.run}
 	for _, c := range cmds {
 		args = append(args, "-c", c)
@@ -167,9 +210,10 @@ func (f *FRR) Version() string { return f.version }
 // AddPath implements Daemon.
 func (f *FRR) AddPath() bool { return true }
 
-// neighbor returns FRR's JSON view of its neighbour peer.
-func (f *FRR) neighbor(peer string) (map[string]any, string, error) {
-	out, err := f.vty("show bgp neighbors " + peer + " json")
+// Neighbor returns FRR's JSON view of its neighbour peer (`show bgp
+// neighbors PEER json`) and the output it read it from.
+func (f *FRR) Neighbor(peer string) (map[string]any, string, error) {
+	out, err := f.Vty("show bgp neighbors " + peer + " json")
 	if err != nil {
 		return nil, out, err
 	}
@@ -186,7 +230,7 @@ func (f *FRR) neighbor(peer string) (map[string]any, string, error) {
 
 // Established implements Daemon.
 func (f *FRR) Established(peer string) (bool, string) {
-	n, out, err := f.neighbor(peer)
+	n, out, err := f.Neighbor(peer)
 	return err == nil && n["bgpState"] == "Established", out
 }
 
@@ -222,7 +266,7 @@ func (f *FRR) Routes(peer string, v6 bool) (map[string][]Route, string, error) {
 	if v6 {
 		afi = "ipv6"
 	}
-	out, err := f.vty("show bgp " + afi + " unicast json detail")
+	out, err := f.Vty("show bgp " + afi + " unicast json detail")
 	if err != nil {
 		return nil, out, err
 	}
@@ -290,7 +334,7 @@ func (f *FRR) Withdraw(prefix string) error {
 	if strings.Contains(prefix, ":") {
 		afi = "ipv6"
 	}
-	out, err := f.vty("configure terminal", fmt.Sprintf("router bgp %d", DaemonAS),
+	out, err := f.Vty("configure terminal", fmt.Sprintf("router bgp %d", DaemonAS),
 		"address-family "+afi+" unicast", "no network "+prefix+" route-map ATTRS")
 	if err != nil || strings.TrimSpace(out) != "" {
 		return fmt.Errorf("frr: no network %s: %v: %s", prefix, err, out)
@@ -302,7 +346,7 @@ func (f *FRR) Withdraw(prefix string) error {
 // copy of what it received without soft-reconfiguration inbound, so it
 // sends a ROUTE-REFRESH).
 func (f *FRR) Refresh(peer string) error {
-	out, err := f.vty("clear bgp " + peer + " soft in")
+	out, err := f.Vty("clear bgp " + peer + " soft in")
 	if err != nil || strings.TrimSpace(out) != "" {
 		return fmt.Errorf("frr: clear bgp %s soft in: %v: %s", peer, err, out)
 	}
@@ -314,7 +358,7 @@ func (f *FRR) AnswersRefresh() error { return nil }
 
 // UpdatesReceived implements Daemon.
 func (f *FRR) UpdatesReceived(peer string) (int, error) {
-	n, out, err := f.neighbor(peer)
+	n, out, err := f.Neighbor(peer)
 	if err != nil {
 		return 0, err
 	}
@@ -336,7 +380,7 @@ var frrReasons = map[string]string{
 
 // LastNotification implements Daemon.
 func (f *FRR) LastNotification(peer string) (code, text, raw string, err error) {
-	n, out, err := f.neighbor(peer)
+	n, out, err := f.Neighbor(peer)
 	if err != nil {
 		return "", "", out, err
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -84,22 +85,38 @@ type Netns string
 // test when namespaces cannot be made (not root, no ip command).
 func NewNetns(t *testing.T, name string) Netns {
 	t.Helper()
+	needNetns(t)
+	return newNetns(t, fmt.Sprintf("ze-%s-%d", name, os.Getpid()))
+}
+
+// needNetns skips the test when network namespaces cannot be made: not
+// root, no ip command.
+func needNetns(t *testing.T) {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("network namespaces need root")
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("no ip command (iproute2): cannot make a network namespace")
 	}
-	ns := Netns(fmt.Sprintf("ze-%s-%d", name, os.Getpid()))
-	exec.Command("ip", "netns", "del", string(ns)).Run() // a leftover of a killed run
-	if out, err := exec.Command("ip", "netns", "add", string(ns)).CombinedOutput(); err != nil {
+}
+
+// newNetns creates the namespace name (deleting a leftover of a killed
+// run first) with lo up; t.Cleanup deletes it, after the processes
+// started in it later, which cleanups registered later stop first. It
+// skips the test when ip netns add fails.
+func newNetns(t *testing.T, name string) Netns {
+	t.Helper()
+	exec.Command("ip", "netns", "del", name).Run()
+	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
 		t.Skipf("network namespaces unavailable: ip netns add: %v: %s", err, strings.TrimSpace(string(out)))
 	}
 	t.Cleanup(func() {
-		if out, err := exec.Command("ip", "netns", "del", string(ns)).CombinedOutput(); err != nil {
-			t.Errorf("ip netns del %s: %v: %s", ns, err, out)
+		if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
+			t.Errorf("ip netns del %s: %v: %s", name, err, out)
 		}
 	})
+	ns := Netns(name)
 	ns.Run(t, "ip", "link", "set", "lo", "up")
 	return ns
 }
@@ -145,14 +162,53 @@ type Proc struct {
 	done     chan struct{}
 	err      error
 	stopOnce sync.Once
+
+	// StopGrace is how long Stop waits after SIGTERM before SIGKILL (5 s
+	// when zero): daemons holding a large table take longer to exit.
+	// Set it before Stop runs.
+	StopGrace time.Duration
 }
 
 // Signal sends sig to the process (by its PID).
 func (p *Proc) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
 
+// PID is the process's ID.
+func (p *Proc) PID() int { return p.cmd.Process.Pid }
+
+// Done is closed once the process exited.
+func (p *Proc) Done() <-chan struct{} { return p.done }
+
+// Exited reports whether the process exited.
+func (p *Proc) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Err is the process's exit error (nil for a clean exit), once Done is
+// closed.
+func (p *Proc) Err() error {
+	<-p.done
+	return p.err
+}
+
+// Tree returns the PIDs of the process and of its live descendants
+// (OpenBGPD's engines, ze's API processes), the process first.
+func (p *Proc) Tree() []int { return append([]int{p.PID()}, descendants(p.PID())...) }
+
 // Start starts name args… in the namespace, output to DIR/LABEL.out and
 // .err; t.Cleanup stops it by PID.
 func (ns Netns) Start(t *testing.T, dir, label, name string, args ...string) *Proc {
+	t.Helper()
+	return ns.StartEnv(t, dir, label, nil, name, args...)
+}
+
+// StartEnv is Start with env (NAME=VALUE entries) added to the
+// environment.
+func (ns Netns) StartEnv(t *testing.T, dir, label string, env []string, name string, args ...string) *Proc {
 	t.Helper()
 	p := &Proc{name: label, stdout: filepath.Join(dir, label+".out"), stderr: filepath.Join(dir, label+".err"), done: make(chan struct{})}
 	so, err := os.Create(p.stdout)
@@ -165,6 +221,9 @@ func (ns Netns) Start(t *testing.T, dir, label, name string, args ...string) *Pr
 	}
 	p.cmd = exec.Command("ip", append([]string{"netns", "exec", string(ns), name}, args...)...)
 	p.cmd.Stdout, p.cmd.Stderr = so, se
+	if len(env) > 0 {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	if err := p.cmd.Start(); err != nil {
 		so.Close()
 		se.Close()
@@ -180,22 +239,83 @@ func (ns Netns) Start(t *testing.T, dir, label, name string, args ...string) *Pr
 	return p
 }
 
-// Stop sends SIGTERM, then SIGKILL after 5 s, and waits for the exit.
+// Stop sends SIGTERM, then SIGKILL after StopGrace, and waits for the
+// exit. Descendants still alive 5 s after the process's exit (the
+// engines of a daemon killed before it could stop them) are killed by
+// PID.
 func (p *Proc) Stop() {
 	p.stopOnce.Do(func() {
-		select {
-		case <-p.done:
+		if p.Exited() {
 			return
-		default:
+		}
+		kids := descendants(p.PID())
+		grace := p.StopGrace
+		if grace == 0 {
+			grace = 5 * time.Second
 		}
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-p.done:
-		case <-time.After(5 * time.Second):
+		case <-time.After(grace):
 			_ = p.cmd.Process.Kill()
 			<-p.done
 		}
+		for _, k := range kids {
+			for i := 0; i < 50 && alive(k); i++ {
+				time.Sleep(100 * time.Millisecond)
+			}
+			if alive(k) {
+				_ = syscall.Kill(k, syscall.SIGKILL)
+			}
+		}
 	})
+}
+
+// alive reports whether pid is a live process (not a zombie).
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	_, rest, ok := strings.Cut(string(b), ") ")
+	return ok && !strings.HasPrefix(rest, "Z")
+}
+
+// descendants lists the PIDs whose parent chain reaches pid.
+func descendants(pid int) []int {
+	parent := map[int]int{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		_, rest, ok := strings.Cut(string(b), ") ")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) < 2 {
+			continue
+		}
+		pp, _ := strconv.Atoi(f[1])
+		parent[n] = pp
+	}
+	var out []int
+	for n := range parent {
+		for a, hops := parent[n], 0; a > 1 && hops < 64; a, hops = parent[a], hops+1 {
+			if a == pid {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Wait waits at most d for the process to exit and returns its error.
@@ -314,6 +434,23 @@ func Tail(s string) string {
 		lines = lines[len(lines)-30:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// StartZeConf writes ze's configuration conf to DIR/ze.conf, starts
+// `ze --listen LISTEN ARGS… DIR/ze.conf` in ns (output in DIR/ze.out and
+// .err) and waits until it listens. Unlike StartZe it adds no control
+// process.
+func StartZeConf(t *testing.T, ns Netns, dir, zeBin, conf, listen string, args ...string) *Proc {
+	t.Helper()
+	file := filepath.Join(dir, "ze.conf")
+	if err := os.WriteFile(file, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ze := ns.Start(t, dir, "ze", zeBin, append(append([]string{"--listen", listen}, args...), file)...)
+	WaitFor(t, 10*time.Second, "ze listening", func() (bool, string) {
+		return strings.Contains(ze.Out(), "ze: listening "), ze.Out() + ze.ErrOut()
+	})
+	return ze
 }
 
 // StopZe sends SIGTERM to a running ze and checks that it exits cleanly

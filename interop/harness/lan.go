@@ -3,7 +3,6 @@ package harness
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -23,12 +22,7 @@ type LANMember struct {
 // the test when namespaces cannot be made; t.Cleanup deletes them.
 func NewLAN(t *testing.T, name string, members ...LANMember) []Netns {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("network namespaces need root")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("no ip command (iproute2): cannot make a network namespace")
-	}
+	needNetns(t)
 	nss := make([]Netns, len(members))
 	for i, m := range members {
 		nss[i] = newZeioNetns(t, fmt.Sprintf("zeio-%s-%s-%d", name, m.Name, os.Getpid()))

@@ -21,14 +21,9 @@ import (
 // no ip command).
 func NewNetnsPair(t *testing.T, name, cidrA, cidrB string) (a, b Netns) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("network namespaces need root")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("no ip command (iproute2): cannot make a network namespace")
-	}
-	a = newPairNetns(t, fmt.Sprintf("%s-a-%d", name, os.Getpid()))
-	b = newPairNetns(t, fmt.Sprintf("%s-b-%d", name, os.Getpid()))
+	needNetns(t)
+	a = newNetns(t, fmt.Sprintf("%s-a-%d", name, os.Getpid()))
+	b = newNetns(t, fmt.Sprintf("%s-b-%d", name, os.Getpid()))
 	if out, err := exec.Command("ip", "-n", string(a), "link", "add", "va", "type", "veth",
 		"peer", "name", "vb", "netns", string(b)).CombinedOutput(); err != nil {
 		t.Fatalf("veth pair: %v: %s", err, out)
@@ -38,24 +33,6 @@ func NewNetnsPair(t *testing.T, name, cidrA, cidrB string) (a, b Netns) {
 	a.Run(t, "ip", "link", "set", "va", "up")
 	b.Run(t, "ip", "link", "set", "vb", "up")
 	return a, b
-}
-
-// newPairNetns creates the namespace name with lo up; t.Cleanup deletes
-// it.
-func newPairNetns(t *testing.T, name string) Netns {
-	t.Helper()
-	exec.Command("ip", "netns", "del", name).Run() // a leftover of a killed run
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		t.Skipf("network namespaces unavailable: ip netns add: %v: %s", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
-			t.Errorf("ip netns del %s: %v: %s", name, err, out)
-		}
-	})
-	ns := Netns(name)
-	ns.Run(t, "ip", "link", "set", "lo", "up")
-	return ns
 }
 
 // TCPExt returns the namespace's TcpExt counters of /proc/net/netstat

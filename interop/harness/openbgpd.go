@@ -19,6 +19,7 @@ import (
 // OpenBGPDScenarioRoutes are added.
 type OpenBGPD struct {
 	ns      Netns
+	proc    *Proc
 	bgpctl  string
 	sock    string
 	version string
@@ -64,7 +65,7 @@ func StartOpenBGPD(t *testing.T, ns Netns, dir, conf string) *OpenBGPD {
 	if out, err := exec.Command(bin, "-n", "-f", file).CombinedOutput(); err != nil {
 		t.Fatalf("bgpd -n: %v: %s", err, out)
 	}
-	ns.Start(t, dir, "bgpd", bin, "-d", "-f", file)
+	o.proc = ns.Start(t, dir, "bgpd", bin, "-d", "-f", file)
 	WaitFor(t, 10*time.Second, "OpenBGPD's neighbours out of Idle", func() (bool, string) {
 		out, err := o.ctl("-j", "show", "neighbor")
 		var m struct {
@@ -84,6 +85,9 @@ func StartOpenBGPD(t *testing.T, ns Netns, dir, conf string) *OpenBGPD {
 	})
 	return o
 }
+
+// Proc is the parent bgpd process (its engines are its children).
+func (o *OpenBGPD) Proc() *Proc { return o.proc }
 
 func (o *OpenBGPD) ctl(args ...string) (string, error) {
 	return o.ns.Output(o.bgpctl, append([]string{"-s", o.sock}, args...)...)

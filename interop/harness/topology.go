@@ -59,12 +59,7 @@ type Topology struct {
 // made (not root, no ip command).
 func NewTopology(t *testing.T, name string) *Topology {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("network namespaces need root")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("no ip command (iproute2): cannot make a network namespace")
-	}
+	needNetns(t)
 	tp := &Topology{
 		Ze:     newZeioNetns(t, fmt.Sprintf("zeio-%s-z-%d", name, os.Getpid())),
 		Daemon: newZeioNetns(t, fmt.Sprintf("zeio-%s-d-%d", name, os.Getpid())),
@@ -90,17 +85,7 @@ func NewTopology(t *testing.T, name string) *Topology {
 // it (after the processes started in it later, which are stopped first).
 func newZeioNetns(t *testing.T, name string) Netns {
 	t.Helper()
-	ns := Netns(name)
-	exec.Command("ip", "netns", "del", name).Run() // a leftover of a killed run
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		t.Skipf("network namespaces unavailable: ip netns add: %v: %s", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
-			t.Errorf("ip netns del %s: %v: %s", name, err, out)
-		}
-	})
-	ns.Run(t, "ip", "link", "set", "lo", "up")
+	ns := newNetns(t, name)
 	// No duplicate address detection on the interfaces made later: a
 	// tentative link-local address makes FRR reset an IPv6 session
 	// ("nexthop_set failed") and ze's first connection fail.

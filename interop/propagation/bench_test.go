@@ -156,13 +156,14 @@ func bench(t *testing.T, list []*dut, zeTest string, count, runs int, timeout ti
 func runOne(t *testing.T, l *lab, d *dut, sh shape, zeTest string, timeout time.Duration, r *result) {
 	dir := t.TempDir()
 	p := d.start(t, l, dir, sh.key)
-	if !waitFor(20*time.Second, func() bool { return p.exited() || l.dut.listening() }) || p.exited() {
+	p.StopGrace = 30 * time.Second // FRR and GoBGP holding a large table take long to exit
+	if !waitFor(20*time.Second, func() bool { return p.Exited() || listening(l.dut) }) || p.Exited() {
 		r.err = "did not start"
-		t.Errorf("%s did not start listening:\n%s\n%s", d.name, tail(p.out()), tail(p.errOut()))
+		t.Errorf("%s did not start listening:\n%s\n%s", d.name, harness.Tail(p.Out()), harness.Tail(p.ErrOut()))
 		return
 	}
 	time.Sleep(500 * time.Millisecond) // let it settle before the baseline
-	before := measure(p.pid())
+	before := measure(p.Tree())
 	if d.before != nil {
 		d.before(t, p)
 	}
@@ -177,17 +178,19 @@ func runOne(t *testing.T, l *lab, d *dut, sh shape, zeTest string, timeout time.
 	if d.after != nil {
 		args = append(args, "--linger", "2s") // the routes stay while ze writes its profiles
 	}
-	inj := l.peers.start(t, dir, "inject", nil, zeTest, args...)
-	if !inj.wait(timeout + 30*time.Second) {
-		inj.stop()
+	inj := l.peers.Start(t, dir, "inject", zeTest, args...)
+	select {
+	case <-inj.Done():
+	case <-time.After(timeout + 30*time.Second):
+		inj.Stop()
 	}
-	after := measure(p.pid())
+	after := measure(p.Tree())
 	if d.after != nil {
 		d.after(t, p)
 	}
 	r.peakKiB, r.growKiB, r.cpu = growth(before, after)
 	var rep map[string]testpeer.InjectReport
-	for _, line := range strings.Split(inj.out(), "\n") {
+	for _, line := range strings.Split(inj.Out(), "\n") {
 		if strings.HasPrefix(line, `{"inject"`) {
 			_ = json.Unmarshal([]byte(line), &rep)
 		}
@@ -195,12 +198,12 @@ func runOne(t *testing.T, l *lab, d *dut, sh shape, zeTest string, timeout time.
 	ir, ok := rep["inject"]
 	switch {
 	case !ok || ir.Back == nil || ir.Back.Received != int64(r.prefixes):
-		first, _, _ := strings.Cut(strings.TrimSpace(inj.errOut()), "\n")
+		first, _, _ := strings.Cut(strings.TrimSpace(inj.ErrOut()), "\n")
 		r.err = "failed: " + first
-		t.Errorf("%s: inject: %v\nstdout:\n%s\nstderr:\n%s\n%s stderr:\n%s", d.name, inj.err, tail(inj.out()), tail(inj.errOut()), d.name, tail(p.errOut()))
-	case p.exited():
+		t.Errorf("%s: inject: %v\nstdout:\n%s\nstderr:\n%s\n%s stderr:\n%s", d.name, inj.Err(), harness.Tail(inj.Out()), harness.Tail(inj.ErrOut()), d.name, harness.Tail(p.ErrOut()))
+	case p.Exited():
 		r.err = "exited"
-		t.Errorf("%s exited during the run:\n%s", d.name, tail(p.errOut()))
+		t.Errorf("%s exited during the run:\n%s", d.name, harness.Tail(p.ErrOut()))
 	default:
 		r.seconds = ir.Back.Seconds
 	}

@@ -3,7 +3,6 @@
 package propagation
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"os/user"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ze-bgp/ze/interop/harness"
 )
 
 // dut is a device under test: a BGP daemon that learns the injected
@@ -28,10 +29,10 @@ type dut struct {
 	// start starts the daemon in the lab with its files in dir (for the
 	// injection shape named shape) and returns the process whose tree is measured; extra processes it
 	// needs (FRR's zebra) are started too and stopped by t.Cleanup.
-	start func(t *testing.T, l *lab, dir, shape string) *proc
+	start func(t *testing.T, l *lab, dir, shape string) *harness.Proc
 	// before and after, when set, are called just before the injector
 	// starts and once every route came back (the profiled ze).
-	before, after func(t *testing.T, p *proc)
+	before, after func(t *testing.T, p *harness.Proc)
 	// count overrides the prefix count (GoBGP is slow).
 	count int
 	// note is printed under the table.
@@ -74,10 +75,10 @@ func zeDUT(zeBin string) *dut {
 		name:    "ze",
 		check:   func() string { return "" },
 		version: func() string { return firstLine(zeBin, "version") },
-		start: func(t *testing.T, l *lab, dir, _ string) *proc {
+		start: func(t *testing.T, l *lab, dir, _ string) *harness.Proc {
 			conf := filepath.Join(dir, "ze.conf")
 			writeFile(t, conf, zeConf)
-			return l.dut.start(t, dir, "ze", nil, zeBin, "--listen", dutAddr+":179", conf)
+			return l.dut.Start(t, dir, "ze", zeBin, "--listen", dutAddr+":179", conf)
 		},
 	}
 }
@@ -91,7 +92,7 @@ func zeProfiledDUT(zeBin, prefix string) *dut {
 	d.name = "ze (pprof)"
 	d.version = func() string { return "test binary" }
 	d.note = "ze (pprof): ze's daemon in the test binary (the working tree), profiled: " + prefix + "-SHAPE.{cpu,heap}.pprof"
-	d.start = func(t *testing.T, l *lab, dir, shape string) *proc {
+	d.start = func(t *testing.T, l *lab, dir, shape string) *harness.Proc {
 		conf := filepath.Join(dir, "ze.conf")
 		writeFile(t, conf, zeConf)
 		env := []string{"ZEPB_ZE_CONFIG=" + conf, "ZEPB_ZE_LISTEN=" + dutAddr + ":179", "ZEPB_ZE_PROFILE=" + prefix + "-" + shape}
@@ -99,16 +100,16 @@ func zeProfiledDUT(zeBin, prefix string) *dut {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return l.dut.start(t, dir, "ze-pprof", env, self)
+		return l.dut.StartEnv(t, dir, "ze-pprof", env, self)
 	}
-	d.before = func(t *testing.T, p *proc) {
-		if err := p.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+	d.before = func(t *testing.T, p *harness.Proc) {
+		if err := p.Signal(syscall.SIGUSR1); err != nil {
 			t.Fatal(err)
 		}
 	}
-	d.after = func(t *testing.T, p *proc) {
-		if !waitFor(30*time.Second, func() bool { return strings.Contains(p.out(), profilesWritten) }) {
-			t.Errorf("ze (pprof): no %q:\n%s\n%s", profilesWritten, p.out(), tail(p.errOut()))
+	d.after = func(t *testing.T, p *harness.Proc) {
+		if !waitFor(30*time.Second, func() bool { return strings.Contains(p.Out(), profilesWritten) }) {
+			t.Errorf("ze (pprof): no %q:\n%s\n%s", profilesWritten, p.Out(), harness.Tail(p.ErrOut()))
 		}
 	}
 	return d
@@ -117,7 +118,7 @@ func zeProfiledDUT(zeBin, prefix string) *dut {
 // birdConf: no kernel protocol, direct eBGP sessions on the shared
 // subnet, next hop self towards the sink (BIRD would otherwise keep the
 // injector's next hop, a third party on the same subnet).
-const birdConf = `log "%s" { warning, error, fatal };
+const birdConf = `log "@LOG@" { warning, error, fatal };
 router id 10.98.0.1;
 protocol device { }
 protocol bgp inject {
@@ -144,11 +145,8 @@ func birdDUT() *dut {
 			return ""
 		},
 		version: func() string { return firstLine("bird", "--version") },
-		start: func(t *testing.T, l *lab, dir, _ string) *proc {
-			conf := filepath.Join(dir, "bird.conf")
-			writeFile(t, conf, fmt.Sprintf(birdConf, filepath.Join(dir, "bird.log")))
-			return l.dut.start(t, dir, "bird", nil, "bird", "-f", "-c", conf,
-				"-s", filepath.Join(dir, "bird.ctl"), "-P", filepath.Join(dir, "bird.pid"))
+		start: func(t *testing.T, l *lab, dir, _ string) *harness.Proc {
+			return harness.StartBIRD(t, l.dut, dir, birdConf, nil).Proc()
 		},
 	}
 }
@@ -193,34 +191,8 @@ func frrDUT() *dut {
 		},
 		version: func() string { return firstLine(frrBgpd, "--version") },
 		note:    "FRR: bgpd -n (no kernel routes); its zebra is not counted in the memory",
-		start: func(t *testing.T, l *lab, dir, _ string) *proc {
-			u, _ := user.Lookup("frr")
-			uid, _ := strconv.Atoi(u.Uid)
-			gid, _ := strconv.Atoi(u.Gid)
-			// The run directory must belong to frr and its path be
-			// searchable by frr (the test's temporary directory is not).
-			run, err := os.MkdirTemp("", "zepb-frr-")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { os.RemoveAll(run) })
-			for name, body := range map[string]string{"zebra.conf": "hostname zebra\n", "bgpd.conf": bgpdConf} {
-				writeFile(t, filepath.Join(run, name), body)
-				if err := os.Chown(filepath.Join(run, name), uid, gid); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := os.Chown(run, uid, gid); err != nil {
-				t.Fatal(err)
-			}
-			api := filepath.Join(run, "zserv.api")
-			l.dut.start(t, dir, "zebra", nil, frrZebra, "-u", "frr", "-g", "frr",
-				"-f", filepath.Join(run, "zebra.conf"), "-i", filepath.Join(run, "zebra.pid"), "-z", api, "--vty_socket", run)
-			if !waitFor(10*time.Second, func() bool { _, err := os.Stat(api); return err == nil }) {
-				t.Fatalf("zebra: no %s", api)
-			}
-			return l.dut.start(t, dir, "bgpd", nil, frrBgpd, "-u", "frr", "-g", "frr", "-S", "-n",
-				"-f", filepath.Join(run, "bgpd.conf"), "-i", filepath.Join(run, "bgpd.pid"), "-z", api, "--vty_socket", run)
+		start: func(t *testing.T, l *lab, dir, _ string) *harness.Proc {
+			return harness.StartFRR(t, l.dut, dir, bgpdConf).Bgpd()
 		},
 	}
 }
@@ -261,10 +233,10 @@ func gobgpDUT() *dut {
 		version: func() string { return firstLine("gobgpd", "--version") },
 		count:   envInt("ZEPB_GOBGP_COUNT", gobgpCount),
 		note:    "GoBGP: fewer prefixes (ZEPB_GOBGP_COUNT), as it forwards about 10k prefixes/s here",
-		start: func(t *testing.T, l *lab, dir, _ string) *proc {
+		start: func(t *testing.T, l *lab, dir, _ string) *harness.Proc {
 			conf := filepath.Join(dir, "gobgpd.toml")
 			writeFile(t, conf, gobgpConf)
-			return l.dut.start(t, dir, "gobgpd", nil, "gobgpd", "-f", conf, "-t", "toml",
+			return l.dut.Start(t, dir, "gobgpd", "gobgpd", "-f", conf, "-t", "toml",
 				"--api-hosts", "127.0.0.1:50051", "--pprof-disable", "-l", "warn")
 		},
 	}
@@ -276,7 +248,7 @@ const openbgpdConf = `AS 65000
 router-id 10.98.0.1
 listen on 10.98.0.1
 fib-update no
-socket "%s"
+socket "@SOCKET@"
 neighbor 10.98.0.3 {
   remote-as 65003
   passive
@@ -306,17 +278,8 @@ func openbgpdDUT() *dut {
 		},
 		version: func() string { return firstLine(openbgpdBin, "-V") },
 		note:    "OpenBGPD: the memory is the sum over its processes (parent, session, route decision and RTR engines)",
-		start: func(t *testing.T, l *lab, dir, _ string) *proc {
-			// The engines chroot to _openbgpd's home, which the package
-			// does not make either.
-			if u, err := user.Lookup("_openbgpd"); err == nil && u.HomeDir != "" {
-				if err := os.MkdirAll(u.HomeDir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
-			conf := filepath.Join(dir, "bgpd.conf")
-			writeFile(t, conf, fmt.Sprintf(openbgpdConf, filepath.Join(dir, "bgpd.sock")))
-			return l.dut.start(t, dir, "openbgpd", nil, openbgpdBin, "-d", "-f", conf)
+		start: func(t *testing.T, l *lab, dir, _ string) *harness.Proc {
+			return harness.StartOpenBGPD(t, l.dut, dir, openbgpdConf).Proc()
 		},
 	}
 }

@@ -3,8 +3,8 @@
 // GoBGP and OpenBGPD under identical conditions. It holds only tests,
 // built with the `interop` tag, that need root (network namespaces).
 //
-// The lab is two network namespaces, zepb-PID-d holding only the device
-// under test (10.98.0.1, AS 65000) and zepb-PID-p holding a `ze-test
+// The lab is two network namespaces, zepb-a-PID holding only the device
+// under test (10.98.0.1, AS 65000) and zepb-b-PID holding a `ze-test
 // peer --mode inject` (10.98.0.3, AS 65003) and its --expect-back
 // session (10.98.0.4, AS 65004), joined by a veth pair. Each daemon in
 // turn, started afresh for each shape, learns 1,000,000 IPv4 /24s by

@@ -223,13 +223,7 @@ func (d *Dumper) setTailFrom(nh []byte, signed, path bool) {
 	}
 	t = append(t, '|')
 	if nh != nil {
-		var pref, med uint32
-		if d.a.has(codeLocalPref) {
-			pref = d.a.pref
-		}
-		if d.a.has(codeMED) {
-			med = d.a.med
-		}
+		pref, med := d.prefMED()
 		t = append(t, nh...)
 		t = append(t, '|')
 		t = appendNumber(t, pref, signed)
@@ -238,6 +232,18 @@ func (d *Dumper) setTailFrom(nh []byte, signed, path bool) {
 		t = append(t, '|')
 	}
 	d.tail = d.appendRest(t)
+}
+
+// prefMED returns the LOCAL_PREF and MED of the attributes, 0 for one
+// that is absent.
+func (d *Dumper) prefMED() (pref, med uint32) {
+	if d.a.has(codeLocalPref) {
+		pref = d.a.pref
+	}
+	if d.a.has(codeMED) {
+		med = d.a.med
+	}
+	return pref, med
 }
 
 // appendRest appends "COMMUNITIES|AG|AGGREGATOR|\n".

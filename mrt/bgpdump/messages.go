@@ -67,10 +67,16 @@ func (d *Dumper) stateChange(dst []byte, rec *mrt.Record, et bool) []byte {
 		format = "BGP4MP_ET"
 	}
 	d.setTime(rec.Timestamp, rec.Microseconds, et)
+	return d.stateLine(dst, rec, format, ip[:], v6, peerAS, old, new)
+}
+
+// stateLine prints "FORMAT|TIME|STATE|PEER|AS|OLD|NEW" (setTime done)
+// for the peer ip (4 or 16 octets) of a state change record.
+func (d *Dumper) stateLine(dst []byte, rec *mrt.Record, format string, ip []byte, v6 bool, peerAS uint32, old, new uint16) []byte {
 	var text [64]byte
-	d.setHead(format, "STATE", appendAddr(text[:0], ip[:], v6), peerAS)
+	d.setHead(format, "STATE", appendAddr(text[:0], ip, v6), peerAS)
 	if d.filter != nil {
-		d.route = filter.Route{Kind: filter.State, Time: int64(rec.Timestamp), PeerIP: addrOf(ip[:], v6), PeerASN: peerAS}
+		d.route = filter.Route{Kind: filter.State, Time: int64(rec.Timestamp), PeerIP: addrOf(ip, v6), PeerASN: peerAS}
 	}
 	start := len(dst)
 	dst = append(dst, d.head...)
@@ -311,17 +317,7 @@ func (d *Dumper) legacy(dst []byte, rec *mrt.Record) []byte {
 		if s.short {
 			d.fail(ErrShortRecord)
 		}
-		d.setHead("BGP", "STATE", appendIPv4(text[:0], ip[:]), as)
-		if d.filter != nil {
-			d.route = filter.Route{Kind: filter.State, Time: int64(rec.Timestamp), PeerIP: addrOf(ip[:], false), PeerASN: as}
-		}
-		start := len(dst)
-		dst = append(dst, d.head...)
-		dst = strconv.AppendUint(dst, uint64(old), 10)
-		dst = append(dst, '|')
-		dst = strconv.AppendUint(dst, uint64(new), 10)
-		dst = append(dst, '\n')
-		return d.emit(dst, start)
+		return d.stateLine(dst, rec, "BGP", ip[:], false, as, old, new)
 	case mrt.BGPUpdate:
 	default:
 		return dst
@@ -351,26 +347,11 @@ func (d *Dumper) legacy(dst []byte, rec *mrt.Record) []byte {
 		t = append(t, '|')
 		t = appendIPv4(t, d.a.nextHop[:])
 		t = append(t, '|')
-		var pref, med uint32
-		if d.a.has(codeLocalPref) {
-			pref = d.a.pref
-		}
-		if d.a.has(codeMED) {
-			med = d.a.med
-		}
+		pref, med := d.prefMED()
 		t = strconv.AppendUint(t, uint64(pref), 10)
 		t = append(t, '|')
 		t = strconv.AppendUint(t, uint64(med), 10)
-		if d.a.has(codeCommunities) && len(d.comm) > 0 {
-			t = append(t, d.comm[1:]...)
-		}
-		t = append(t, '|')
-		if d.a.has(codeAtomicAgg) {
-			t = append(t, "AG|"...)
-		} else {
-			t = append(t, "NAG|"...)
-		}
-		t = d.appendAggregator(t)
+		t = d.appendRest(t)
 	}
 	d.tail = t
 	return d.announcements(dst, &c, stream{b: s.rest()}, false)

@@ -166,21 +166,26 @@ func TestErrors(t *testing.T) {
 		{"several, in order", "bgp { holdtime 1; local-as 0; }\nfoo;", []string{`1:7: unknown key "holdtime"`, `1:28: local-as 0 is reserved`, `2:1: unknown key "foo"`}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("t.conf", []byte(tt.src))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			lines := strings.Split(err.Error(), "\n")
-			if len(lines) != len(tt.want) {
-				t.Fatalf("got %d problems, want %d:\n%v", len(lines), len(tt.want), err)
-			}
-			for i, w := range tt.want {
-				if !strings.Contains(lines[i], w) {
-					t.Errorf("problem %d:\ngot  %s\nwant %s", i, lines[i], w)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkProblems(t, tt.src, tt.want) })
+	}
+}
+
+// checkProblems checks that Parse rejects src with exactly the problems
+// want, in order: one line of the error each, holding its text.
+func checkProblems(t *testing.T, src string, want []string) {
+	t.Helper()
+	_, err := Parse("t.conf", []byte(src))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("got %d problems, want %d:\n%v", len(lines), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.Contains(lines[i], w) {
+			t.Errorf("problem %d:\ngot  %s\nwant %s", i, lines[i], w)
+		}
 	}
 }
 

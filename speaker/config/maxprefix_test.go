@@ -136,21 +136,7 @@ func TestMaxPrefixErrors(t *testing.T) {
 		{"family twice with braces", peer("family { ipv4 unicast; ipv4 unicast { maximum-prefix 1; } }"), []string{`ipv4/unicast is given twice`}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("t.conf", []byte(tt.src))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			lines := strings.Split(err.Error(), "\n")
-			if len(lines) != len(tt.want) {
-				t.Fatalf("got %d problems, want %d:\n%v", len(lines), len(tt.want), err)
-			}
-			for i, w := range tt.want {
-				if !strings.Contains(lines[i], w) {
-					t.Errorf("problem %d:\ngot  %s\nwant %s", i, lines[i], w)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkProblems(t, tt.src, tt.want) })
 	}
 }
 

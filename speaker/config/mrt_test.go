@@ -67,21 +67,7 @@ func TestMRTErrors(t *testing.T) {
 		{"unknown key", "mrt { update u every 5m; }", []string{`unknown key "update" (did you mean updates?)`}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("t.conf", []byte(tt.src))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			lines := strings.Split(err.Error(), "\n")
-			if len(lines) != len(tt.want) {
-				t.Fatalf("got %d problems, want %d:\n%v", len(lines), len(tt.want), err)
-			}
-			for i, w := range tt.want {
-				if !strings.Contains(lines[i], w) {
-					t.Errorf("problem %d:\ngot  %s\nwant %s", i, lines[i], w)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkProblems(t, tt.src, tt.want) })
 	}
 }
 

@@ -50,16 +50,33 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 // cancel stops it, done is closed when Run returned.
 func startDaemon(t *testing.T, conf string) (d *Daemon, addr string, events *syncbuf.Buffer, cancel func(), done chan struct{}) {
 	t.Helper()
+	events = &syncbuf.Buffer{}
+	d, cancel, done = runDaemon(t, parseConf(t, conf), Options{Events: events})
+	return d, d.Addrs()[0].String(), events, cancel, done
+}
+
+// parseConf parses a configuration text.
+func parseConf(t *testing.T, conf string) *config.Config {
+	t.Helper()
 	cfg, err := config.Parse("test.conf", []byte(conf))
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	events = &syncbuf.Buffer{}
-	d, err = New(cfg, Options{Listen: []string{"127.0.0.1:0"}, Events: events, StopGrace: 3 * time.Second})
+	return cfg
+}
+
+// runDaemon runs a daemon of cfg with opts, listening on 127.0.0.1 (free
+// port) with a StopGrace of 3 s, until the end of the test (Run must
+// return nil within 10 s of the cancel); cancel stops it sooner, done is
+// closed when Run returned.
+func runDaemon(t *testing.T, cfg *config.Config, opts Options) (d *Daemon, cancel func(), done chan struct{}) {
+	t.Helper()
+	opts.Listen, opts.StopGrace = []string{"127.0.0.1:0"}, 3*time.Second
+	d, err := New(cfg, opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ctx, c := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
 	done = make(chan struct{})
 	go func() {
 		defer close(done)
@@ -68,14 +85,26 @@ func startDaemon(t *testing.T, conf string) (d *Daemon, addr string, events *syn
 		}
 	}()
 	t.Cleanup(func() {
-		c()
+		cancel()
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
 			t.Errorf("Run did not return")
 		}
 	})
-	return d, d.Addrs()[0].String(), events, c, done
+	return d, cancel, done
+}
+
+// dialConfig is a test peer in mode dialling the daemon at addr from the
+// loopback address src as AS asn, with a 10 s timeout.
+func dialConfig(mode testpeer.Mode, addr, src string, asn uint32) testpeer.Config {
+	c := testpeer.DefaultConfig()
+	c.Mode = mode
+	c.Dial = addr
+	c.SourceAddrs = []netip.Addr{netip.MustParseAddr(src)}
+	c.ASN = asn
+	c.Timeout = 10 * time.Second
+	return c
 }
 
 func received(d *Daemon, name string) int {
@@ -100,12 +129,7 @@ func TestRouteServer(t *testing.T) {
 	const n = 20
 	d, addr, events, cancel, done := startDaemon(t, routeServerConf)
 
-	inj := testpeer.DefaultConfig()
-	inj.Mode = testpeer.ModeInject
-	inj.Dial = addr
-	inj.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
-	inj.ASN = 65001
-	inj.Timeout = 10 * time.Second
+	inj := dialConfig(testpeer.ModeInject, addr, "127.0.0.2", 65001)
 	inj.Inject.Count = n
 	inj.Inject.PerUpdate = 5
 	inj.Inject.NextHop = netip.MustParseAddr("192.0.2.7")
@@ -119,13 +143,8 @@ func TestRouteServer(t *testing.T) {
 	}
 
 	// The sink decodes every message it gets (ze JSON lines on stdout).
-	sk := testpeer.DefaultConfig()
-	sk.Mode = testpeer.ModeSink
+	sk := dialConfig(testpeer.ModeSink, addr, "127.0.0.3", 65002)
 	sk.Decode = true
-	sk.Dial = addr
-	sk.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.3")}
-	sk.ASN = 65002
-	sk.Timeout = 10 * time.Second
 	sp := testpeer.Start(t, sk)
 	waitFor(t, "the sink session", 5*time.Second, func() bool {
 		return strings.Contains(events.String(), "ze: peer sink established")
@@ -347,12 +366,7 @@ bgp {
 	d, addr, events, cancel, done := startDaemon(t, conf)
 	waitFor(t, "the process's command", 5*time.Second, func() bool { return d.procs[0].Stats().Commands >= 1 })
 
-	sk := testpeer.DefaultConfig()
-	sk.Mode = testpeer.ModeInject
-	sk.Dial = addr
-	sk.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.3")}
-	sk.ASN = 65002
-	sk.Timeout = 10 * time.Second
+	sk := dialConfig(testpeer.ModeInject, addr, "127.0.0.3", 65002)
 	sk.Decode = true
 	sk.Inject.Count = 1
 	sk.Inject.PrefixStart = netip.MustParsePrefix("10.77.0.0/24")

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -40,23 +39,15 @@ var grCapF = []byte{0x40, 0x06, 0x40, 0x78, 0x00, 0x01, 0x01, 0x80}
 func TestGracefulRestart(t *testing.T) {
 	d, addr, events, _, _ := startDaemon(t, grConf)
 
-	sk := testpeer.DefaultConfig()
-	sk.Mode = testpeer.ModeSink
+	sk := dialConfig(testpeer.ModeSink, addr, "127.0.0.3", 65002)
 	sk.Decode = true
-	sk.Dial = addr
-	sk.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.3")}
-	sk.ASN = 65002
 	sk.Timeout = 20 * time.Second
 	sp := testpeer.Start(t, sk)
 	waitFor(t, "the sink session", 5*time.Second, func() bool {
 		return strings.Contains(events.String(), "ze: peer sink established")
 	})
 
-	gc := testpeer.DefaultConfig()
-	gc.Mode = testpeer.ModeCheck
-	gc.Dial = addr
-	gc.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
-	gc.ASN = 65001
+	gc := dialConfig(testpeer.ModeCheck, addr, "127.0.0.2", 65001)
 	gc.Timeout = 20 * time.Second
 	gc.AddCaps = [][]byte{grCapF}
 	sc, err := testpeer.ParseScriptString("gr", `

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"log/slog"
 	"net/http/httptest"
 	"net/netip"
@@ -67,32 +66,9 @@ func TestPeerConfigMaxPrefix(t *testing.T) {
 // startLogged is startDaemon with the daemon's log records kept.
 func startLogged(t *testing.T, conf string) (d *Daemon, addr string, logs *syncbuf.Buffer) {
 	t.Helper()
-	cfg, err := config.Parse("test.conf", []byte(conf))
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
 	logs = &syncbuf.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	d, err = New(cfg, Options{Listen: []string{"127.0.0.1:0"}, Logger: log, StopGrace: 3 * time.Second})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := d.Run(ctx); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("Run did not return")
-		}
-	})
+	d, _, _ = runDaemon(t, parseConf(t, conf), Options{Logger: log})
 	return d, d.Addrs()[0].String(), logs
 }
 
@@ -167,12 +143,7 @@ func TestMaxPrefixActions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.action, func(t *testing.T) {
 			d, addr, logs := startLogged(t, strings.Replace(maxPrefixConf, "%s", tt.action, 1))
-			c := testpeer.DefaultConfig()
-			c.Mode = testpeer.ModeCheck
-			c.Dial = addr
-			c.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
-			c.ASN = 65001
-			c.Timeout = 10 * time.Second
+			c := dialConfig(testpeer.ModeCheck, addr, "127.0.0.2", 65001)
 			sc, err := testpeer.ParseScriptString("test", tt.script)
 			if err != nil {
 				t.Fatal(err)
@@ -197,12 +168,7 @@ func TestWithdrawMetrics(t *testing.T) {
 	d, addr, _ := startLogged(t, strings.Replace(maxPrefixConf, "maximum-prefix 2 %s;", "", 1))
 	srv := httptest.NewServer(d.MetricsHandler())
 	defer srv.Close()
-	c := testpeer.DefaultConfig()
-	c.Mode = testpeer.ModeInject
-	c.Dial = addr
-	c.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
-	c.ASN = 65001
-	c.Timeout = 10 * time.Second
+	c := dialConfig(testpeer.ModeInject, addr, "127.0.0.2", 65001)
 	c.Inject.Count = 12
 	c.Inject.PerUpdate = 5
 	c.Inject.Withdraw = true

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ze-bgp/ze/speaker/config"
 	"github.com/ze-bgp/ze/testpeer"
 )
 
@@ -43,37 +41,13 @@ bgp {
 // send queues and the API process, with GoBGP's names and labels.
 func TestMetricsHandler(t *testing.T) {
 	const n = 20
-	cfg, err := config.Parse("metrics.conf", []byte(metricsConf))
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	d, err := New(cfg, Options{Listen: []string{"127.0.0.1:0"}, StopGrace: 3 * time.Second})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := d.Run(ctx); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("Run did not return")
-		}
-	}()
+	d, _, _ := runDaemon(t, parseConf(t, metricsConf), Options{})
 	addr := d.Addrs()[0].String()
 	srv := httptest.NewServer(d.MetricsHandler())
 	defer srv.Close()
 
 	start := func(ip string, asn uint32, inject bool) {
-		c := testpeer.DefaultConfig()
-		c.Mode = testpeer.ModeSink
+		c := dialConfig(testpeer.ModeSink, addr, ip, asn)
 		if inject {
 			c.Mode = testpeer.ModeInject
 			c.Inject.Count = n
@@ -81,10 +55,6 @@ func TestMetricsHandler(t *testing.T) {
 			c.Inject.NextHop = netip.MustParseAddr("192.0.2.7")
 			c.Inject.Linger = -1
 		}
-		c.Dial = addr
-		c.SourceAddrs = []netip.Addr{netip.MustParseAddr(ip)}
-		c.ASN = asn
-		c.Timeout = 10 * time.Second
 		testpeer.Start(t, c)
 	}
 	start("127.0.0.2", 65001, true)

@@ -142,6 +142,13 @@ func listen(t *testing.T, s *atomic.Pointer[Session]) net.Listener {
 	if err != nil {
 		t.Fatal(err)
 	}
+	serve(t, ln, s)
+	return ln
+}
+
+// serve hands every connection ln accepts to the session in s (closes it
+// while s is unset) until the end of the test, when ln is closed.
+func serve(t *testing.T, ln net.Listener, s *atomic.Pointer[Session]) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -158,7 +165,6 @@ func listen(t *testing.T, s *atomic.Pointer[Session]) net.Listener {
 		}
 	}()
 	t.Cleanup(func() { ln.Close(); <-done })
-	return ln
 }
 
 // peerConfig is a test peer config with a short timeout.
@@ -169,6 +175,21 @@ func peerConfig(mode testpeer.Mode) testpeer.Config {
 	c.ASN = 65002
 	c.RouterID = netip.MustParseAddr("10.0.0.2")
 	return c
+}
+
+// dualStackCheck starts a ModeCheck test peer running the check script
+// text with IPv4 and IPv6 unicast, and returns it with a session
+// configuration dialling it with the same two families.
+func dualStackCheck(t *testing.T, text string) (*testpeer.Peer, Config) {
+	t.Helper()
+	families := []wire.Family{wire.IPv4Unicast, wire.IPv6Unicast}
+	pc := peerConfig(testpeer.ModeCheck)
+	pc.Families = families
+	pc.Script = script(t, text)
+	p := testpeer.Start(t, pc)
+	cfg := baseConfig(p.Addr())
+	cfg.Families = families
+	return p, cfg
 }
 
 // script parses a check script.

@@ -83,9 +83,7 @@ expect notification {"notification":{"code":6,"subcode":1}}
 // a restart limit brings it back after the delay.
 func TestMaxPrefixWarningAndRestart(t *testing.T) {
 	checkLeaks(t)
-	pc := peerConfig(testpeer.ModeCheck)
-	pc.Families = []wire.Family{wire.IPv4Unicast, wire.IPv6Unicast}
-	pc.Script = script(t, `
+	p, cfg := dualStackCheck(t, `
 send route 10.0.0.0/24 next-hop 127.0.0.1 as-path [65002]
 send route 10.0.1.0/24 next-hop 127.0.0.1 as-path [65002]
 send route 2001:db8::/32 next-hop ::ffff:127.0.0.1 as-path [65002]
@@ -94,9 +92,6 @@ expect notification 6/1
 connection
 expect silence 100ms
 `)
-	p := testpeer.Start(t, pc)
-	cfg := baseConfig(p.Addr())
-	cfg.Families = []wire.Family{wire.IPv4Unicast, wire.IPv6Unicast}
 	cfg.MaxPrefix = map[wire.Family]MaxPrefix{
 		wire.IPv4Unicast: {Limit: 1, Action: MaxPrefixWarning},
 		wire.IPv6Unicast: {Limit: 1, Action: MaxPrefixRestart, RestartAfter: 200 * time.Millisecond},

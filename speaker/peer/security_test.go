@@ -8,11 +8,11 @@ import (
 	"net/netip"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ze-bgp/ze/internal/syncbuf"
 	"github.com/ze-bgp/ze/speaker/fsm"
 	"github.com/ze-bgp/ze/speaker/tcpsig"
 )
@@ -40,22 +40,7 @@ func pair(t *testing.T, listenKey string, edit func(active, passive *Config)) (a
 		}
 	}
 	var ps atomic.Pointer[Session]
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			if s := ps.Load(); s != nil {
-				s.Accept(c) //nolint:errcheck // refused connections are closed
-			} else {
-				c.Close()
-			}
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
+	serve(t, ln, &ps)
 
 	act := baseConfig(tcpAddr(ln))
 	act.Mode, act.ConnectTimeout = fsm.ModeActive, 300*time.Millisecond
@@ -84,22 +69,7 @@ func pair(t *testing.T, listenKey string, edit func(active, passive *Config)) (a
 }
 
 // syncLog collects log lines of several goroutines.
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *syncLog) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(b)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type syncLog struct{ syncbuf.Buffer }
 
 // logger logs to l and to the test.
 func (l *syncLog) logger(t *testing.T) *slog.Logger {

@@ -332,26 +332,11 @@ func (s *Session) poke() {
 // communication when not empty; Run then returns once everything is
 // closed. Stop does not wait.
 func (s *Session) Stop(reason string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopping {
-		return
-	}
-	s.stopping = true
-	s.restartAt = time.Time{}
-	for _, nc := range s.early {
-		nc.Close()
-	}
-	s.early = nil
 	n := wire.Notification{Code: wire.CodeCease, Subcode: wire.SubAdministrativeShutdown}
 	if reason != "" {
 		n.Data = wire.AppendCommunication(nil, reason)
 	}
-	s.log.Info("session stop", "reason", reason)
-	for _, l := range s.links() {
-		s.step(l, fsm.Input{Event: fsm.ManualStop, Notification: n}, ErrStopped)
-	}
-	s.poke()
+	s.stop(n, "reason", reason)
 }
 
 // Start restarts a session left Idle by a maximum-prefix teardown

@@ -15,6 +15,13 @@ import (
 // closed; StopNotify does not wait, and does nothing after Stop or a
 // previous StopNotify.
 func (s *Session) StopNotify(n wire.Notification) {
+	s.stop(n, "code", n.Code, "subcode", n.Subcode, "notification", wire.SubcodeString(n.Code, n.Subcode))
+}
+
+// stop is Stop and StopNotify: it marks the session stopping, closes the
+// connections accepted before Run, logs "session stop" with
+// logArgs and sends n (ManualStop) on every link.
+func (s *Session) stop(n wire.Notification, logArgs ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopping {
@@ -26,7 +33,7 @@ func (s *Session) StopNotify(n wire.Notification) {
 		nc.Close()
 	}
 	s.early = nil
-	s.log.Info("session stop", "code", n.Code, "subcode", n.Subcode, "notification", wire.SubcodeString(n.Code, n.Subcode))
+	s.log.Info("session stop", logArgs...)
 	for _, l := range s.links() {
 		s.step(l, fsm.Input{Event: fsm.ManualStop, Notification: n}, ErrStopped)
 	}

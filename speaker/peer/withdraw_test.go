@@ -3,9 +3,6 @@ package peer
 import (
 	"testing"
 	"time"
-
-	"github.com/ze-bgp/ze/speaker/wire"
-	"github.com/ze-bgp/ze/testpeer"
 )
 
 // TestWithdrawCounters: Stats.WithdrawUpdates counts the UPDATEs that
@@ -14,8 +11,6 @@ import (
 // count (GoBGP's bgp_received_withdraw_update/prefix_total).
 func TestWithdrawCounters(t *testing.T) {
 	checkLeaks(t)
-	pc := peerConfig(testpeer.ModeCheck)
-	pc.Families = []wire.Family{wire.IPv4Unicast, wire.IPv6Unicast}
 	// Two IPv4 prefixes withdrawn in one UPDATE:
 	//   FF×16 marker, 001F length 31, 02 UPDATE,
 	//   0008 withdrawn routes length, 18 0A0001 (10.0.1.0/24), 18 0A0002 (10.0.2.0/24),
@@ -25,7 +20,7 @@ func TestWithdrawCounters(t *testing.T) {
 	//   0000 no withdrawn routes, 000E attribute length 14,
 	//   40 01 01 05 ORIGIN 5, 40 02 00 AS_PATH empty, 40 03 04 7F000001 NEXT_HOP,
 	//   18 0A0003 NLRI 10.0.3.0/24.
-	pc.Script = script(t, `
+	p, cfg := dualStackCheck(t, `
 send route 10.0.0.0/24 next-hop 127.0.0.1 as-path [65002]
 send route 10.0.1.0/24 next-hop 127.0.0.1 as-path [65002]
 send withdraw route 10.0.0.0/24
@@ -37,9 +32,6 @@ send eor ipv4/unicast
 send eor ipv6/unicast
 expect silence 100ms
 `)
-	p := testpeer.Start(t, pc)
-	cfg := baseConfig(p.Addr())
-	cfg.Families = []wire.Family{wire.IPv4Unicast, wire.IPv6Unicast}
 	rec := newRecorder()
 	s := start(t, cfg, rec)
 	rec.wait(t, "established", 3*time.Second)
