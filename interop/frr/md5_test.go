@@ -80,6 +80,7 @@ func TestSecurityWithFRR(t *testing.T) {
 			ZeLog: "TCP MD5 configured: a key or TTL mismatch is dropped silently", Drop: "TCPMD5Failure"},
 		{Name: "gtsm", Daemon: " neighbor 10.98.0.1 ttl-security hops 1\n", Ze: "ttl-security 1;", Up: true},
 		{Name: "gtsm on ze only", Ze: "ttl-security 1;", ZeLog: "SYN TTL below the GTSM minimum: TTL 1 < 255"},
-		{Name: "gtsm on FRR only", Daemon: " neighbor 10.98.0.1 ttl-security hops 1\n", Drop: "TCPMinTTLDrop"},
+		{Name: "gtsm on FRR only", Daemon: " neighbor 10.98.0.1 ttl-security hops 1\n", Drop: "TCPMinTTLDrop",
+			Race: "FRR 8.4 sets IP_MINTTL on a connection it accepts only after the handshake, so ze's first segments can get through (seen once in 7 runs)"},
 	})
 }

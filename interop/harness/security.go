@@ -33,6 +33,11 @@ type SecurityCase struct {
 	Up         bool   // whether the session comes up
 	ZeLog      string // what ze logs (stderr) when not up ("" for nothing)
 	Drop       string // the TcpExt counter that grows when not up ("" for none)
+	// Race names the daemon's own race that may still bring a case
+	// that is not Up up (a daemon that sets its GTSM minimum TTL on an
+	// accepted socket after the handshake): the case is then skipped
+	// with that text instead of failed.
+	Race string
 }
 
 // Run runs each case as a subtest, ze started before the daemon. A case
@@ -73,10 +78,15 @@ func (s Security) run(t *testing.T, zeBin string, c SecurityCase) {
 		dropped := c.Drop == "" || zeNS.TCPExt(t)[c.Drop]+dNS.TCPExt(t)[c.Drop] > 0
 		return logged && dropped, Tail(ze.ErrOut())
 	})
-	if up, out := d.Established(s.ZeAddr); up {
+	up, out := d.Established(s.ZeAddr)
+	zeUp := strings.Contains(ze.Out(), established)
+	if (up || zeUp) && c.Race != "" {
+		t.Skipf("the session came up although it should not: %s (ze: %v, %s: %v)", c.Race, zeUp, s.Peer, up)
+	}
+	if up {
 		t.Errorf("the daemon's session with ze is Established:\n%s", out)
 	}
-	if strings.Contains(ze.Out(), established) {
+	if zeUp {
 		t.Errorf("ze established with %s:\n%s", s.Peer, ze.Out())
 	}
 	if c.Drop != "" {
