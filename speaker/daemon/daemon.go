@@ -245,7 +245,7 @@ func (d *Daemon) newProcess(pc config.Process) (*api.Process, error) {
 	return api.New(api.Config{
 		Name: pc.Name, Run: pc.Run, Encoder: enc, WithdrawOnExit: pc.WithdrawOnExit,
 		Queue: pc.Queue, Policy: policy, Respawn: respawn,
-		Logger: d.log.With("process", pc.Name), Stderr: d.opt.ProcessStderr,
+		Logger: d.log, Stderr: d.opt.ProcessStderr,
 	}, apiHandler{d}), nil
 }
 

@@ -12,10 +12,12 @@
 // Mapping (config.Peer → peer.Config): local-as, router-id (else the
 // local address, else the first IPv4 listen address), remote ip/as/port,
 // local-address, hold-time (0 is an explicit zero, RFC 4271 §4.2),
-// passive (fsm.ModePassive), multihop (TTL), ttl-security and
-// md5-password (peer.New refuses them: ErrNotSupported), families,
-// capabilities (ADD-PATH for every family in the configured direction,
-// RFC 7911), maximum-prefix (teardown per family, RFC 4486 §4).
+// passive (fsm.ModePassive), multihop (TTL), ttl-security (GTSM, RFC
+// 5082) and md5-password (RFC 2385; the listeners get the keys too,
+// listen.go), families, capabilities (ADD-PATH for every family in the
+// configured direction, RFC 7911; graceful restart, RFC 4724),
+// maximum-prefix per family with teardown, warning-only or restart
+// (RFC 4486 §4).
 //
 // Each session's peer.Handler is an adapter that is also the
 // router.Session the router sees: Established → Router.Up, Update →
@@ -28,8 +30,11 @@
 // address when a peer has none) on port 179. A connection from an
 // address that is no configured peer's remote ip is closed at once.
 //
-// API: every config.Process is started with the Router as its
-// api.Handler (announce, withdraw, eor, route-refresh, flush). Peers
+// API: every config.Process is started (before the sessions, so that no
+// event is lost) with a handler that answers the daemon commands itself
+// (apicmd.go: version, help, shutdown, show neighbor, show adj-rib,
+// teardown, reload) and hands the rest to the Router (announce,
+// withdraw, eor, route-refresh, flush). Peers
 // whose api block names a process send it state events (receive {
 // state; }) and received UPDATEs (receive { update; }), in the
 // process's encoder.
@@ -62,6 +67,7 @@
 //
 //	ze: listening ADDR:PORT
 //	ze: control socket PATH
+//	ze: metrics http://ADDR:PORT/metrics
 //	ze: peer NAME established
 //	ze: peer NAME end-of-rib FAMILY   (the peer's End-of-RIB, RFC 4724 §2)
 //	ze: peer NAME down: REASON
@@ -70,7 +76,10 @@
 //	ze: reload failed: PROBLEM; PROBLEM…
 //	ze: stopped
 //
-// Not done yet: the LocalAddr of a dialled session (next-hop self) is
-// the configured local-address or the one of the last accepted
-// connection, send-direction API events; a reload keeps the listeners.
+// Metrics (metrics.go): MetricsHandler serves the Prometheus metrics of
+// every peer and process; Options.Metrics opens a listener for it.
+// Stalls (stall.go): a session whose outgoing queue was full is resynced
+// with the router once the queue drains.
+//
+// Not done yet: send-direction API events; a reload keeps the listeners.
 package daemon
