@@ -58,6 +58,8 @@ type jsonNeighbor struct {
 	AddPathSend    []string           `json:"add-path-send"`
 	AddPathReceive []string           `json:"add-path-receive"`
 	LastDown       string             `json:"last-down,omitempty"`
+	Restarting     bool               `json:"restarting,omitempty"`     // RFC 4724: the peer went down gracefully, its restart timer runs
+	StaleFamilies  []string           `json:"stale-families,omitempty"` // families whose routes are kept stale
 	Received       jsonMessages       `json:"messages-received"`
 	Sent           jsonMessages       `json:"messages-sent"`
 	Routes         []jsonFamilyRoutes `json:"routes"`
@@ -103,6 +105,10 @@ func neighborJSON(n *Neighbor) jsonNeighbor {
 		Routes:    []jsonFamilyRoutes{},
 		UpdatesIn: rs.UpdatesReceived, UpdatesOut: rs.UpdatesSent, ZeroCopy: rs.UpdatesZeroCopy,
 		SendFailures: rs.SendFailures, Unsendable: rs.RoutesUnsendable, Stalled: rs.Stalled,
+		Restarting: n.Router.Restarting,
+	}
+	if len(n.Router.StaleFamilies) > 0 {
+		j.StaleFamilies = families(n.Router.StaleFamilies)
 	}
 	if j.Capabilities == nil {
 		j.Capabilities = []string{}

@@ -125,6 +125,13 @@ func appendNeighbor(b *strings.Builder, n *Neighbor, now time.Time) {
 	if n.LastDown != "" {
 		fmt.Fprintf(b, "  Last down: %s\n", n.LastDown)
 	}
+	if r := n.Router; r.Restarting || len(r.StaleFamilies) > 0 {
+		state := "routes kept stale"
+		if r.Restarting {
+			state = "restarting, routes kept stale"
+		}
+		fmt.Fprintf(b, "  Graceful restart: %s for %s\n", state, strings.Join(families(r.StaleFamilies), " "))
+	}
 	fmt.Fprintf(b, "  %-16s %10s %10s\n", "Messages", "received", "sent")
 	for _, t := range []string{"open", "update", "notification", "keepalive", "route-refresh"} {
 		fmt.Fprintf(b, "    %-14s %10d %10d\n", t, st.In[typeKey(t)], st.Out[typeKey(t)])
