@@ -16,21 +16,24 @@ const (
 
 // stalled is the router's Options.Stalled: a Send to the named peer
 // failed because its outgoing queue was full, and the router now holds
-// that peer's changes. It is called with the router locked, so it only
-// starts (once per stall) the goroutine that waits for the queue to
-// drain and then calls Router.Resync — again and again while a resync
-// fills the queue once more — until the session is in step or down.
+// that peer's changes. It is called with the router locked, and a
+// reload holds d.mu while it calls into the router: so it takes no lock
+// itself and only starts a goroutine that finds the session and (once
+// per stall) waits for its queue to drain, then calls Router.Resync —
+// again and again while a resync fills the queue once more — until the
+// session is in step or down.
 func (d *Daemon) stalled(name string) {
-	for _, s := range d.snapshot() {
-		if s.cfg.Name != name {
-			continue
-		}
-		if !s.resyncing.CompareAndSwap(false, true) {
+	go func() {
+		for _, s := range d.snapshot() {
+			if s.cfg.Name != name {
+				continue
+			}
+			if s.resyncing.CompareAndSwap(false, true) {
+				d.resync(s)
+			}
 			return
 		}
-		go d.resync(s)
-		return
-	}
+	}()
 }
 
 // resync waits until s's outgoing queue has room, then asks the router
