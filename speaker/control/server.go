@@ -139,10 +139,12 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			defer func() { <-s.sem }()
-			defer s.track(c, false)
-			defer c.Close()
 			s.serve(c)
+			// The slot is free before the client sees its connection
+			// close: one that reconnects at once is not refused.
+			s.track(c, false)
+			<-s.sem
+			c.Close()
 		}()
 	}
 }
