@@ -90,6 +90,55 @@ func BenchmarkGoBGPParse(b *testing.B) {
 	result = s
 }
 
+// BenchmarkZeWalkParallel is BenchmarkZeWalk on every core at once
+// (b.RunParallel, one session and sink per goroutine): a speaker
+// decoding many sessions. ns/msg is wall clock per message of all
+// goroutines together, so it shows the machine's throughput.
+func BenchmarkZeWalkParallel(b *testing.B) {
+	c := loadCorpus(b)
+	b.SetBytes(c.bytes)
+	b.ReportAllocs()
+	var mt meter
+	mt.start(b)
+	b.RunParallel(func(pb *testing.PB) {
+		z := newZeSession(c.ctx)
+		var s sink
+		for pb.Next() {
+			for _, m := range c.updates {
+				if err := zeWalk(m, z, &s); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}
+	})
+	mt.stop(b, len(c.updates))
+}
+
+// BenchmarkGoBGPParseParallel is BenchmarkGoBGPParse on every core at
+// once (see BenchmarkZeWalkParallel): GoBGP's garbage collector then
+// shares the cores with the parsing, as in a busy speaker.
+func BenchmarkGoBGPParseParallel(b *testing.B) {
+	c := loadCorpus(b)
+	opt := gobgpOption(c.ctx)
+	b.SetBytes(c.bytes)
+	b.ReportAllocs()
+	var mt meter
+	mt.start(b)
+	b.RunParallel(func(pb *testing.PB) {
+		var s sink
+		for pb.Next() {
+			for _, m := range c.updates {
+				if err := gobgpWalk(m, opt, &s); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}
+	})
+	mt.stop(b, len(c.updates))
+}
+
 // gobgpOption gives GoBGP the ADD-PATH modes of ctx (GoBGP has no
 // 4-octet-AS option: it tells 2- from 4-octet AS_PATHs by their bytes).
 func gobgpOption(ctx wire.Context) *bgp.MarshallingOption {

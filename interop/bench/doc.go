@@ -8,7 +8,7 @@
 // ASNs, no ADD-PATH in that direction), loaded once into memory:
 //
 //   - BenchmarkZeWalk: message.UpdateOffsets, then every withdrawn and
-//     announced prefix (nlri.CutIPv4), every attribute (attr.Cut) and
+//     announced prefix (nlri.CutIPv4), every attribute (attr.CutAt) and
 //     every element inside (AS_PATH segments and ASNs with
 //     attr.CutSegment, communities, large and extended communities,
 //     MP_REACH_NLRI next hops and prefixes with nlri.CutIPv6,
@@ -16,12 +16,15 @@
 //     the codec's walk that keep its state in registers (see zeWalk).
 //   - BenchmarkGoBGPParse: bgp.ParseBGPMessage and the same fields read
 //     from GoBGP's structs.
+//   - BenchmarkZeWalkParallel, BenchmarkGoBGPParseParallel: the same on
+//     every core at once (throughput).
 //   - BenchmarkRawWalk: the same walk written on the bytes with no codec
 //     package, for reference: what the work costs without an API.
 //   - BenchmarkZeRouteEncode: speaker/route text → UPDATE.
 //
 // TestWalkersAgree checks the walks read the same values (so the
-// comparison is fair) and TestZeWalkAllocs that ze's walk allocates
-// nothing. compare.sh runs the ze and GoBGP benchmarks and prints the
-// ratio; see README.md.
+// comparison is fair), TestZeWalkAllocs that ze's walk allocates
+// nothing and TestInlined that the codec functions it calls per message,
+// attribute or prefix still inline. compare.sh runs the ze and GoBGP
+// benchmarks and prints the ratios; see README.md.
 package bench

@@ -134,15 +134,17 @@ func rawWalk(msg []byte, ctx wire.Context, s *sink) error {
 				seg := v[2 : 2+n*w]
 				v = v[2+n*w:]
 				s.ASNs += uint64(n)
+				var sum uint64
 				if w == 4 {
-					for i := 0; i+4 <= len(seg); i += 4 {
-						s.ASNSum += uint64(binary.BigEndian.Uint32(seg[i:]))
+					for i := 0; i < len(seg)-3; i += 4 {
+						sum += uint64(binary.BigEndian.Uint32(seg[i : i+4]))
 					}
 				} else {
-					for i := 0; i+2 <= len(seg); i += 2 {
-						s.ASNSum += uint64(binary.BigEndian.Uint16(seg[i:]))
+					for i := 0; i < len(seg)-1; i += 2 {
+						sum += uint64(binary.BigEndian.Uint16(seg[i : i+2]))
 					}
 				}
+				s.ASNSum += sum
 			}
 		case 3:
 			if len(v) != 4 {
@@ -164,17 +166,22 @@ func rawWalk(msg []byte, ctx wire.Context, s *sink) error {
 				return errRaw
 			}
 			s.Communities += uint64(len(v) / 4)
-			for i := 0; i+4 <= len(v); i += 4 {
-				s.CommunitySum += uint64(binary.BigEndian.Uint32(v[i:]))
+			var sum uint64
+			for i := 0; i < len(v)-3; i += 4 {
+				sum += uint64(binary.BigEndian.Uint32(v[i : i+4]))
 			}
+			s.CommunitySum += sum
 		case 32:
 			if len(v) == 0 || len(v)%12 != 0 {
 				return errRaw
 			}
 			s.Large += uint64(len(v) / 12)
-			for i := 0; i+12 <= len(v); i += 12 {
-				s.LargeSum += uint64(binary.BigEndian.Uint32(v[i:])) + uint64(binary.BigEndian.Uint32(v[i+4:])) + uint64(binary.BigEndian.Uint32(v[i+8:]))
+			var sum uint64
+			for i := 0; i < len(v)-11; i += 12 {
+				l := v[i : i+12]
+				sum += uint64(binary.BigEndian.Uint32(l[0:4])) + uint64(binary.BigEndian.Uint32(l[4:8])) + uint64(binary.BigEndian.Uint32(l[8:12]))
 			}
+			s.LargeSum += sum
 		case 16:
 			if len(v) == 0 || len(v)%8 != 0 {
 				return errRaw

@@ -218,16 +218,19 @@ func (a ASNs) At(i int) uint32 {
 // width, so a range over it compiles to a plain loop over the octets.
 func (a ASNs) All() iter.Seq[uint32] {
 	return func(yield func(uint32) bool) {
+		// Indexed, not resliced: a[i:] would cost each ASN a masked
+		// pointer and a second bounds check.
+		b := a.b
 		if a.w == 2 {
-			for i := 0; i+4 <= len(a.b); i += 4 {
-				if !yield(binary.BigEndian.Uint32(a.b[i:])) {
+			for i := 0; i < len(b)-3; i += 4 {
+				if !yield(binary.BigEndian.Uint32(b[i : i+4])) {
 					return
 				}
 			}
 			return
 		}
-		for i := 0; i+2 <= len(a.b); i += 2 {
-			if !yield(uint32(binary.BigEndian.Uint16(a.b[i:]))) {
+		for i := 0; i < len(b)-1; i += 2 {
+			if !yield(uint32(binary.BigEndian.Uint16(b[i : i+2]))) {
 				return
 			}
 		}

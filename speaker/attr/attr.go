@@ -193,6 +193,46 @@ func Cut(b []byte) (c Code, f Flags, v, rest []byte, ok bool) {
 	return 0, 0, nil, b, false
 }
 
+// CutAt is Cut on offsets: it reads the attribute whose header starts
+// at b[off] in the attribute list that ends at len(b) (an UPDATE cut at
+// its NLRI field, from the offsets message.UpdateOffsets gives), and
+// returns its code, its flags, the offsets of its value, b[start:end],
+// and so the offset of the next attribute, end. ok is false at the end
+// of b (off ≥ len(b)) and for a malformed attribute, whose error
+// CutError(b[off:]) gives; off must not be negative. A walk on offsets
+// is faster than one on slices: the next header's address is off plus
+// a length, where a re-sliced list's pointer takes a few more
+// instructions (masked so as never to point past the end), all on the
+// chain of dependent loads that a walk is:
+//
+//	for off := start; off < len(b); {
+//		c, f, vs, ve, ok := attr.CutAt(b, off)
+//		if !ok {
+//			return attr.CutError(b[off:])
+//		}
+//		off = ve
+//		v := b[vs:ve]
+//		…
+//	}
+//
+// It inlines: keep it within the compiler's budget (go build
+// -gcflags=-m shows its cost; TestInlined checks it).
+func CutAt(b []byte, off int) (c Code, f Flags, start, end int, ok bool) {
+	if off+3 <= len(b) {
+		start, end = off+3, int(b[off+2])
+		if b[off]&byte(FlagExtendedLength) != 0 {
+			// A truncated header leaves start past len(b): it fails below.
+			if start++; start <= len(b) {
+				end = int(binary.BigEndian.Uint16(b[off+2:]))
+			}
+		}
+		if end += start; end <= len(b) {
+			return Code(b[off+1]), Flags(b[off]), start, end, true
+		}
+	}
+	return 0, 0, off, off, false
+}
+
 // CutError returns the error for the attribute list b on which Cut
 // returned ok false: the *wire.Error the Iterator's Err would give (see
 // Iterator), or nil when b is empty or starts with a well-formed

@@ -23,6 +23,28 @@ func cutAll(list []byte) (codes []Code, flags []Flags, values [][]byte, err erro
 	return codes, flags, values, nil
 }
 
+// cutAtAll walks list with CutAt and CutError, on offsets, with list
+// placed after a few octets of something else (as an attribute list sits
+// in an UPDATE).
+func cutAtAll(list []byte) (codes []Code, flags []Flags, values [][]byte, err error) {
+	b := append([]byte{0xFF, 0x50, 0xFF}, list...)
+	for off := 3; off < len(b); {
+		c, f, vs, ve, ok := CutAt(b, off)
+		if !ok {
+			if vs != off || ve != off {
+				return codes, flags, values, errors.New("CutAt failed but moved on")
+			}
+			return codes, flags, values, CutError(b[off:])
+		}
+		if vs < off+3 || ve < vs {
+			return codes, flags, values, errors.New("CutAt returned offsets out of order")
+		}
+		off = ve
+		codes, flags, values = append(codes, c), append(flags, f), append(values, b[vs:ve])
+	}
+	return codes, flags, values, nil
+}
+
 // iterAll walks list with an Iterator.
 func iterAll(list []byte) (codes []Code, flags []Flags, values [][]byte, err error) {
 	it := NewIterator(list)
@@ -41,13 +63,17 @@ func sameErr(a, b error) bool {
 	return a.Error() == b.Error()
 }
 
-// checkCut fails t unless Cut reads list as the Iterator does.
+// checkCut fails t unless Cut and CutAt read list as the Iterator does.
 func checkCut(t *testing.T, list []byte) {
 	t.Helper()
 	c1, f1, v1, e1 := cutAll(list)
 	c2, f2, v2, e2 := iterAll(list)
 	if !slices.Equal(c1, c2) || !slices.Equal(f1, f2) || !slices.EqualFunc(v1, v2, bytes.Equal) || !sameErr(e1, e2) {
 		t.Fatalf("Cut read %v %v % X, %v; Iterator %v %v % X, %v", c1, f1, v1, e1, c2, f2, v2, e2)
+	}
+	c3, f3, v3, e3 := cutAtAll(list)
+	if !slices.Equal(c3, c2) || !slices.Equal(f3, f2) || !slices.EqualFunc(v3, v2, bytes.Equal) || !sameErr(e3, e2) {
+		t.Fatalf("CutAt read %v %v % X, %v; Iterator %v %v % X, %v", c3, f3, v3, e3, c2, f2, v2, e2)
 	}
 }
 
@@ -96,6 +122,42 @@ func TestCut(t *testing.T) {
 	}
 	if _, _, _, rest, ok := Cut(nil); ok || rest != nil {
 		t.Error("Cut(nil) succeeded")
+	}
+	if _, _, vs, ve, ok := CutAt([]byte{0x40, 0x01, 0x01, 0x00}, 4); ok || vs != 4 || ve != 4 {
+		t.Error("CutAt at the end succeeded")
+	}
+}
+
+func TestCommunitiesAll(t *testing.T) {
+	cs, err := ParseCommunities([]byte{0xFD, 0xE8, 0x00, 0x01, 0xFF, 0xFF, 0xFF, 0x01}) // 65000:1 no-export
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Collect(cs.All()); !slices.Equal(got, []Community{65000<<16 | 1, CommunityNoExport}) {
+		t.Errorf("All = %v", got)
+	}
+	for c := range cs.All() {
+		if c != cs.At(0) {
+			t.Errorf("first = %v", c)
+		}
+		break
+	}
+	ls, err := ParseLargeCommunities([]byte{
+		0x00, 0x00, 0xFD, 0xE8, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, // 65000:1:2
+		0xFA, 0x56, 0xEA, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, // 4200000000:3:4
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []LargeCommunity{{65000, 1, 2}, {4200000000, 3, 4}}
+	if got := slices.Collect(ls.All()); !slices.Equal(got, want) {
+		t.Errorf("All = %v", got)
+	}
+	for l := range ls.All() {
+		if l != want[0] {
+			t.Errorf("first = %v", l)
+		}
+		break
 	}
 }
 

@@ -97,8 +97,16 @@ func FuzzParse(f *testing.F) {
 		case CodeCommunities:
 			cs, perr := ParseCommunities(v)
 			check(perr)
-			for i := range cs.Len() {
-				_ = cs.At(i).String()
+			i := 0
+			for c := range cs.All() {
+				if c != cs.At(i) {
+					t.Fatalf("Communities.All gives %v at %d, At %v", c, i, cs.At(i))
+				}
+				_ = c.String()
+				i++
+			}
+			if i != cs.Len() {
+				t.Fatalf("Communities.All gives %d, Len %d", i, cs.Len())
 			}
 		case CodeOriginatorID:
 			_, perr := ParseOriginatorID(v)
@@ -144,8 +152,16 @@ func FuzzParse(f *testing.F) {
 		case CodeLargeCommunities:
 			lc, perr := ParseLargeCommunities(v)
 			check(perr)
-			for i := range lc.Len() {
-				_ = lc.At(i).String()
+			i := 0
+			for l := range lc.All() {
+				if l != lc.At(i) {
+					t.Fatalf("LargeCommunities.All gives %v at %d, At %v", l, i, lc.At(i))
+				}
+				_ = l.String()
+				i++
+			}
+			if i != lc.Len() {
+				t.Fatalf("LargeCommunities.All gives %d, Len %d", i, lc.Len())
 			}
 		case CodePMSITunnel:
 			_, perr := ParsePMSITunnel(v)

@@ -2,6 +2,7 @@ package attr
 
 import (
 	"encoding/binary"
+	"iter"
 	"net/netip"
 
 	"github.com/ze-bgp/ze/speaker/wire"
@@ -170,6 +171,18 @@ func (c Communities) Len() int { return len(c) / 4 }
 // At returns community i.
 func (c Communities) At(i int) Community { return Community(binary.BigEndian.Uint32(c[i*4:])) }
 
+// All yields the communities in order (a plain indexed loop once a
+// range over it is inlined: cheaper per community than At).
+func (c Communities) All() iter.Seq[Community] {
+	return func(yield func(Community) bool) {
+		for i := 0; i < len(c)-3; i += 4 {
+			if !yield(Community(binary.BigEndian.Uint32(c[i : i+4]))) {
+				return
+			}
+		}
+	}
+}
+
 // ClusterList is a CLUSTER_LIST value (RFC 4456 §8): 4-octet cluster IDs.
 type ClusterList []byte
 
@@ -217,6 +230,18 @@ func (l LargeCommunities) Len() int { return len(l) / 12 }
 func (l LargeCommunities) At(i int) LargeCommunity {
 	b := l[i*12:]
 	return LargeCommunity{binary.BigEndian.Uint32(b), binary.BigEndian.Uint32(b[4:]), binary.BigEndian.Uint32(b[8:])}
+}
+
+// All yields the large communities in order (see Communities.All).
+func (l LargeCommunities) All() iter.Seq[LargeCommunity] {
+	return func(yield func(LargeCommunity) bool) {
+		for i := 0; i < len(l)-11; i += 12 {
+			b := l[i : i+12]
+			if !yield(LargeCommunity{binary.BigEndian.Uint32(b[0:4]), binary.BigEndian.Uint32(b[4:8]), binary.BigEndian.Uint32(b[8:12])}) {
+				return
+			}
+		}
+	}
 }
 
 func itoa(v uint64) string {
