@@ -216,7 +216,7 @@ func Cut(b []byte) (c Code, f Flags, v, rest []byte, ok bool) {
 //	}
 //
 // It inlines: keep it within the compiler's budget (go build
-// -gcflags=-m shows its cost; TestInlined checks it).
+// -gcflags=-m shows its cost; interop/bench's TestInlined checks it).
 func CutAt(b []byte, off int) (c Code, f Flags, start, end int, ok bool) {
 	if off+3 <= len(b) {
 		start, end = off+3, int(b[off+2])

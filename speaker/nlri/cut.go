@@ -29,9 +29,8 @@ import (
 //	}
 //
 // It inlines: keep it within the compiler's budget (go build
-// -gcflags=-m shows its cost; TestInlined checks it). Out of line, the
-// call's register spills cost a walk of one-prefix UPDATEs about a
-// tenth of its time.
+// -gcflags=-m shows its cost; interop/bench's TestInlined checks it):
+// out of line, each call spills the caller's registers.
 func CutIPv4(b []byte, off int) (addr uint32, bits, next int, ok bool) {
 	if off < len(b) {
 		bits = int(b[off])
