@@ -217,6 +217,9 @@ func (r *Request) routeArgs(args []string) error {
 		}
 		return fmt.Errorf("control: unexpected %s (want FAMILY, PREFIX, ADDRESS, longest, exact or limit N)", quote(w))
 	}
+	if (exact || r.Longest) && !r.Prefix.IsValid() {
+		return errors.New("control: longest and exact need a PREFIX or ADDRESS")
+	}
 	if exact {
 		r.Longest = false
 	}

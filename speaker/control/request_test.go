@@ -34,6 +34,8 @@ func TestParseRequest(t *testing.T) {
 		{"show rib 10.0.0.0/24", Request{Command: CmdRIB, Prefix: pfx("10.0.0.0/24")}, ""},
 		{"show rib 10.0.0.9/24", Request{Command: CmdRIB, Prefix: pfx("10.0.0.0/24")}, ""},
 		{"show rib 10.0.0.0/24 longest", Request{Command: CmdRIB, Prefix: pfx("10.0.0.0/24"), Longest: true}, ""},
+		{"show rib longest", Request{}, "need a PREFIX"},
+		{"show adj-rib-in 0 exact limit 2", Request{}, "need a PREFIX"},
 		{"show rib 10.0.0.1", Request{Command: CmdRIB, Prefix: pfx("10.0.0.1/32"), Longest: true}, ""},
 		{"show rib 10.0.0.1 exact", Request{Command: CmdRIB, Prefix: pfx("10.0.0.1/32")}, ""},
 		{"show rib 2001:db8::1 ipv6/unicast limit 5", Request{Command: CmdRIB, Family: wire.IPv6Unicast, Prefix: pfx("2001:db8::1/128"), Longest: true, Limit: 5}, ""},
