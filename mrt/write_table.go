@@ -172,12 +172,17 @@ func AppendRIB(dst []byte, t time.Time, seq uint32, f wire.Family, addPath bool,
 // Next Hop Length and Next Hop fields (the AFI, SAFI and NLRI are the
 // record's), and MP_UNREACH_NLRI is left out. When attrs hold no
 // MP_REACH_NLRI and nextHop is not nil, such a shortened MP_REACH_NLRI
-// holding nextHop is added in attribute code order. Errors: attrs that
-// cannot be walked (the attribute iterator's *wire.Error), a next hop
-// longer than 255 octets.
+// holding nextHop is added in attribute code order. The output holds at
+// most one MP_REACH_NLRI: of several in attrs (malformed, RFC 7606 §3 g)
+// the first is kept. Errors: attrs that cannot be walked (the attribute
+// iterator's *wire.Error), a next hop longer than 255 octets.
 func AppendRIBAttrs(dst, attrs, nextHop []byte) ([]byte, error) {
 	start := len(dst)
 	added := nextHop == nil
+	if _, ok := attr.Find(attrs, attr.CodeMPReach); ok {
+		added = true // attrs' own is kept, wherever it is in the list
+	}
+	reached := false
 	it := attr.NewIterator(attrs)
 	for it.Next() {
 		c := it.Code()
@@ -191,6 +196,10 @@ func AppendRIBAttrs(dst, attrs, nextHop []byte) ([]byte, error) {
 		switch c {
 		case attr.CodeMPUnreach:
 		case attr.CodeMPReach:
+			if reached {
+				continue
+			}
+			reached = true
 			m, err := attr.ParseMPReach(it.Value())
 			if err != nil {
 				return dst[:start], err

@@ -295,6 +295,8 @@ func TestAppendRIBAttrs(t *testing.T) {
 		{"next hop appended after lower codes", wcat(wOrigin, wMED), wNH6, wcat(wOrigin, wMED, short), false},
 		{"next hop first", wLarge, wNH6, wcat(short, wLarge), false},
 		{"next hop given and MP_REACH_NLRI present: the attribute's wins", wcat(fullReach), []byte{1, 2, 3, 4}, short, false},
+		{"next hop given and MP_REACH_NLRI after a higher code: only the attribute's", wcat(wLarge, fullReach), []byte{1, 2, 3, 4}, wcat(wLarge, short), false},
+		{"two MP_REACH_NLRI (RFC 7606 §3 g): the first kept", wcat(fullReach, wLarge, fullReach), nil, wcat(short, wLarge), false},
 		{"malformed list", []byte{0x40, 0x01}, nil, nil, true},
 		{"malformed MP_REACH_NLRI", []byte{0x80, 0x0e, 0x02, 0x00, 0x02}, nil, nil, true},
 	}
