@@ -297,6 +297,10 @@ func (p *parser) peer(val string) string {
 		pr.Exec += " --script $FILE_" + name
 	}
 	if args != "" {
+		if _, err := splitWords(args); err != nil {
+			p.errorf("args=%s: %v", args, err)
+			return ""
+		}
 		pr.Exec += " " + args
 	}
 	if !p.addProc(pr) {

@@ -266,6 +266,7 @@ func TestParseErrors(t *testing.T) {
 		{"cmd=sometimes:exec=x\n", "1: cmd=sometimes: want cmd=background"},
 		{"cmd=foreground:name=a\n", "1: cmd needs :exec=COMMAND"},
 		{"cmd=foreground:exec=echo 'x\n", "1: exec=echo 'x: unterminated ' quote"},
+		{"peer=a:args=--x \"y\n", "1: args=--x \"y: unterminated \" quote"},
 		{"cmd=foreground:exec=x:stdin=nope\n", "1: stdin=nope: no embedded file of that name"},
 		{"cmd=foreground:exec=x:ready=y\n", "1: ready= is for background commands"},
 		{"cmd=foreground:exec=x:seq=-1\n", "1: seq=-1: want a number"},
