@@ -2,6 +2,7 @@ package attr
 
 import (
 	"bytes"
+	"iter"
 	"testing"
 
 	"github.com/ze-bgp/ze/speaker/nlri"
@@ -97,17 +98,7 @@ func FuzzParse(f *testing.F) {
 		case CodeCommunities:
 			cs, perr := ParseCommunities(v)
 			check(perr)
-			i := 0
-			for c := range cs.All() {
-				if c != cs.At(i) {
-					t.Fatalf("Communities.All gives %v at %d, At %v", c, i, cs.At(i))
-				}
-				_ = c.String()
-				i++
-			}
-			if i != cs.Len() {
-				t.Fatalf("Communities.All gives %d, Len %d", i, cs.Len())
-			}
+			checkAll(t, "Communities", cs.All(), cs.At, cs.Len())
 		case CodeOriginatorID:
 			_, perr := ParseOriginatorID(v)
 			check(perr)
@@ -152,17 +143,7 @@ func FuzzParse(f *testing.F) {
 		case CodeLargeCommunities:
 			lc, perr := ParseLargeCommunities(v)
 			check(perr)
-			i := 0
-			for l := range lc.All() {
-				if l != lc.At(i) {
-					t.Fatalf("LargeCommunities.All gives %v at %d, At %v", l, i, lc.At(i))
-				}
-				_ = l.String()
-				i++
-			}
-			if i != lc.Len() {
-				t.Fatalf("LargeCommunities.All gives %d, Len %d", i, lc.Len())
-			}
+			checkAll(t, "LargeCommunities", lc.All(), lc.At, lc.Len())
 		case CodePMSITunnel:
 			_, perr := ParsePMSITunnel(v)
 			check(perr)
@@ -285,4 +266,24 @@ func FuzzRoundTrip(f *testing.F) {
 			t.Fatalf("check: %v", err)
 		}
 	})
+}
+
+// checkAll fails t unless the list view's All yields exactly its n
+// elements, in the order At gives them; each is also written as text.
+func checkAll[T interface {
+	comparable
+	String() string
+}](t *testing.T, name string, all iter.Seq[T], at func(int) T, n int) {
+	t.Helper()
+	i := 0
+	for e := range all {
+		if i >= n || e != at(i) {
+			t.Fatalf("%s.All gives %v at %d of %d", name, e, i, n)
+		}
+		_ = e.String()
+		i++
+	}
+	if i != n {
+		t.Fatalf("%s.All gives %d, Len %d", name, i, n)
+	}
 }
