@@ -179,8 +179,9 @@ func AppendRIB(dst []byte, t time.Time, seq uint32, f wire.Family, addPath bool,
 func AppendRIBAttrs(dst, attrs, nextHop []byte) ([]byte, error) {
 	start := len(dst)
 	added := nextHop == nil
-	if _, ok := attr.Find(attrs, attr.CodeMPReach); ok {
-		added = true // attrs' own is kept, wherever it is in the list
+	if !added {
+		// attrs' own is kept, wherever it is in the list.
+		_, added = attr.Find(attrs, attr.CodeMPReach)
 	}
 	reached := false
 	it := attr.NewIterator(attrs)
