@@ -13,15 +13,16 @@ import (
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
-// badUpdate is an UPDATE whose ORIGIN runs past the end of the path
-// attributes: RFC 7606 session reset, 3/1 Malformed Attribute List.
+// badUpdate is an UPDATE whose Total Path Attribute Length runs past
+// the message: session reset, 3/1 Malformed Attribute List (RFC 4271
+// §6.3).
 var badUpdate = []byte{
 	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
 	0x00, 0x1A, // length 26
 	0x02,       // UPDATE
 	0x00, 0x00, // no withdrawn routes
-	0x00, 0x03, // path attributes: 3 octets
-	0x40, 0x01, 0x01, // ORIGIN claiming 1 octet, none present
+	0x00, 0x04, // path attributes: 4 octets, 3 in the message
+	0x40, 0x01, 0x00, // ORIGIN, empty
 }
 
 // startCheck runs a listening check peer with script and a 3 s timeout.
@@ -93,11 +94,11 @@ func TestCheckStrictUpdate(t *testing.T) {
 	}{
 		{"auto expect update", "expect update\n", false, [2]byte{3, 1}, []string{
 			"check failed: test.script:1: expect update",
-			"expected update, received malformed update: message: attr: origin",
+			"expected update, received malformed update: message: path attribute length 4 runs past the message",
 			"the test peer answered it with notification 3/1",
 		}},
 		{"auto expect route", "expect route 10.0.0.0/24\n", false, [2]byte{3, 1}, []string{
-			"expected route 10.0.0.0/24, received malformed update: message: attr: origin",
+			"expected route 10.0.0.0/24, received malformed update: message: path attribute length 4 runs past the message",
 		}},
 		{"auto ignore update", "ignore update\nexpect eor\n", false, [2]byte{3, 1}, []string{
 			"expected End-of-RIB ipv4/unicast, received malformed update",

@@ -46,7 +46,11 @@ func TestGolden(t *testing.T) {
 		{"decode-addpath-flag", "", []string{"bgp", "decode", "--add-path", "ipv4/unicast", "002D020000000E400101004002004003040A0000010000000718080808"}, 0},
 		{"decode-no-asn4", "", []string{"bgp", "decode", "--no-asn4", "--format", "text", "002F0200000014400101004002060202FDE9FDEA4003040A000001180A0000"}, 0},
 		{"decode-nlri-only", "", []string{"bgp", "decode", "--family", "ipv6/unicast", "2020010DB8 402001 0DB8 0001 0000"}, 0},
-		{"decode-malformed", "", []string{"bgp", "decode", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001A0200000003400101"}, 1},
+		// the attribute list claims 4 octets, 3 are there: session reset
+		{"decode-malformed", "", []string{"bgp", "decode", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF001A0200000004400100"}, 1},
+		// MED's length runs past the attribute list: treat-as-withdraw
+		// (RFC 7606 §4), decoded up to the break
+		{"decode-treat-as-withdraw", "", []string{"bgp", "decode", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00240200000009400101008004050000180A0100"}, 0},
 		{"decode-not-hex", "", []string{"bgp", "decode", "zz"}, 1},
 		{"encode-route", "", []string{"bgp", "encode", "route 10.0.0.0/24 next-hop 192.0.2.1 origin igp as-path [65001 65002] med 10 community [65000:1 no-export] large-community [65000:1:2]"}, 0},
 		{"encode-ipv6-addpath", "", []string{"bgp", "encode", "--add-path", "ipv6/unicast", "route 2001:db8::/32 next-hop 2001:db8::1 path-information 7"}, 0},

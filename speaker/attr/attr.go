@@ -74,9 +74,10 @@ const (
 //
 // Next returns false at the end of the list or at the first attribute
 // whose length runs past the list; Err then returns an *wire.Error
-// (UPDATE Message Error / Attribute Length Error, session reset: RFC 7606
-// §4 says an attribute list that cannot be parsed means session reset
-// unless the caller can apply treat-as-withdraw, which it decides).
+// (UPDATE Message Error / Attribute Length Error or Malformed Attribute
+// List, marked session reset; RFC 7606 §4 makes a list that breaks off
+// treat-as-withdraw when the NLRI can be found, which message.Check
+// decides). Whole gives the part before the break.
 // Value and Raw are views into the list.
 type Iterator struct {
 	rest []byte      // the attributes after the current one; from the failing one when the walk stopped early
@@ -231,6 +232,23 @@ func CutAt(b []byte, off int) (c Code, f Flags, start, end int, ok bool) {
 		}
 	}
 	return 0, 0, off, off, false
+}
+
+// Whole returns the longest start of the attribute list b made of
+// whole attributes: b itself when every header and value fits, else b
+// up to the attribute whose header is cut short or whose length runs
+// past the end (RFC 7606 §4: what precedes the break is still read when
+// the UPDATE is treated as withdraw).
+func Whole(b []byte) []byte {
+	off := 0
+	for off < len(b) {
+		_, _, _, end, ok := CutAt(b, off)
+		if !ok {
+			break
+		}
+		off = end
+	}
+	return b[:off]
 }
 
 // CutError returns the error for the attribute list b on which Cut

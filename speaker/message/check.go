@@ -12,8 +12,10 @@ import (
 // session reset; among equals, the first found). Its Code/Subcode/Data
 // are the NOTIFICATION RFC 4271 §6.3 would send.
 //
-//   - An attribute list that cannot be walked: Malformed Attribute List,
-//     session reset (RFC 7606 §4).
+//   - An attribute list that cannot be walked to its end (an attribute
+//     running past the Total Path Attribute Length, or a header cut
+//     short): Malformed Attribute List, treat-as-withdraw of every
+//     prefix the message carries where it can be found (RFC 7606 §4).
 //   - The same attribute twice: all but the first are discarded
 //     (attribute-discard, Malformed Attribute List), except
 //     MP_REACH_NLRI / MP_UNREACH_NLRI twice: session reset (RFC 7606
@@ -113,7 +115,13 @@ func CheckCount(u Update, ctx wire.Context) (Counts, error) {
 		}
 	}
 	if err := it.Err(); err != nil {
-		return n, wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: %s", err.Error())
+		// RFC 7606 §4: an attribute whose length runs past the Total
+		// Path Attribute Length, or fewer octets left than a header
+		// needs, is treat-as-withdraw; the fields around the list are
+		// located by that total. An MP_REACH_NLRI or MP_UNREACH_NLRI
+		// past the break cannot be seen: senders put them first (RFC
+		// 7606 §5.1), and those before it were checked above.
+		note(wire.Errorf(wire.CodeUpdate, wire.SubMalformedAttributeList, nil, "message: %s", err.Error()).WithAction(wire.ActionTreatAsWithdraw))
 	}
 	if field(u.Withdrawn, wire.IPv4Unicast, &n.Withdrawn) || field(u.NLRI, wire.IPv4Unicast, &n.Announced) {
 		return n, worst

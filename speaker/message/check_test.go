@@ -78,11 +78,22 @@ func TestCheck(t *testing.T) {
 			wire.ActionAttributeDiscard, wire.SubInvalidNextHop, nil},
 		{"unknown-optional", asn4, update(nil, cat(origin, asPath, nextHop, []byte{0xC0, 0x63, 0x01, 0xFF}), prefix), wire.ActionNone, 0, nil},
 
-		// Attribute list that cannot be walked (RFC 7606 §4).
+		// RFC 7606 §4: the list breaks off (an attribute's length runs
+		// past the Total Path Attribute Length, or too few octets for a
+		// header): treat-as-withdraw, the NLRI field found by the total.
 		{"attr-overrun", asn4, update(nil, cat(origin, asPath, []byte{0x40, 0x03, 0x09, 1, 2, 3, 4}), prefix),
-			wire.ActionSessionReset, wire.SubMalformedAttributeList, nil},
+			wire.ActionTreatAsWithdraw, wire.SubMalformedAttributeList, nil},
 		{"attr-header-truncated", asn4, update(nil, cat(origin, asPath, nextHop, []byte{0x40, 0x05}), prefix),
-			wire.ActionSessionReset, wire.SubMalformedAttributeList, nil},
+			wire.ActionTreatAsWithdraw, wire.SubMalformedAttributeList, nil},
+		{"attr-overrun-after-mp-reach", asn4, update(nil, cat(mpReach6, origin, asPath, []byte{0x40, 0x03, 0x09, 1, 2, 3, 4}), nil),
+			wire.ActionTreatAsWithdraw, wire.SubMalformedAttributeList, nil},
+		// A harsher problem found before the break still wins.
+		{"attr-overrun-after-bad-mp-unreach-nlri", asn4, update(nil, []byte{0x80, 0x0F, 0x05, 0x00, 0x02, 0x01, 0x40, 0x20, 0x40, 0x05}, nil),
+			wire.ActionSessionReset, wire.SubInvalidNetworkField, nil},
+		// The Withdrawn Routes field is still read: a bad entry there
+		// resets the session.
+		{"attr-overrun-bad-withdrawn", asn4, update([]byte{0x21, 10, 0, 0, 0, 0}, cat(origin, []byte{0x40, 0x05}), nil),
+			wire.ActionSessionReset, wire.SubInvalidNetworkField, nil},
 
 		// Duplicates (RFC 7606 §3.g).
 		{"duplicate-med", asn4, update(nil, cat(origin, asPath, nextHop, med, med), prefix),

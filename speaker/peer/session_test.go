@@ -217,10 +217,10 @@ func testUpdate() []byte {
 func TestMalformedUpdate(t *testing.T) {
 	checkLeaks(t)
 	pc := peerConfig(testpeer.ModeCheck)
-	// Header (length 26, UPDATE), withdrawn length 0, attribute length 3,
-	// ORIGIN flags 0x40 code 1 length 5: runs past the list.
+	// Header (length 26, UPDATE), withdrawn length 0, attribute length 4
+	// (runs past the message: RFC 4271 §6.3), ORIGIN empty.
 	pc.Script = script(t, `
-send hex FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 001A 02 0000 0003 400105
+send hex FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 001A 02 0000 0004 400100
 expect notification 3/1
 `)
 	p := testpeer.Start(t, pc)

@@ -34,6 +34,9 @@ func appendUpdate(dst, pre, msg []byte, ctx wire.Context) ([]byte, error) {
 		if !errors.As(err, &verdict) || verdict.Action >= wire.ActionSessionReset {
 			return dst, err
 		}
+		// An attribute list that breaks off (RFC 7606 §4) is shown up
+		// to the break; the verdict says what broke.
+		u.Attrs = attr.Whole(u.Attrs)
 	}
 	if f, ok := u.EndOfRIB(); ok {
 		dst = append(dst, pre...)

@@ -32,6 +32,9 @@ func (w *writer) update(msg []byte, ctx wire.Context) error {
 		if !errors.As(err, &verdict) || verdict.Action >= wire.ActionSessionReset {
 			return err
 		}
+		// An attribute list that breaks off (RFC 7606 §4) is shown up
+		// to the break; the verdict says what broke.
+		u.Attrs = attr.Whole(u.Attrs)
 	}
 	w.key("update")
 	w.obj()

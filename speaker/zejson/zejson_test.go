@@ -451,6 +451,21 @@ func TestRFC7606(t *testing.T) {
 		{"missing origin", base(), func(t *testing.T, u any) {
 			want(t, u, 3.0, "rfc7606", "notification", "subcode")
 		}, "treat-as-withdraw"},
+		// RFC 7606 §4: MED's length runs past the attribute list; what
+		// comes before it is shown, the NLRI field is found by the
+		// Total Path Attribute Length.
+		{"attribute overrun", append(attr.AppendOrigin(base(), attr.OriginIGP), 0x80, 0x04, 0x05, 0, 0), func(t *testing.T, u any) {
+			want(t, u, "igp", "attributes", "origin")
+			want(t, u, "10.0.0.1", "attributes", "next-hop")
+			want(t, u, 1.0, "rfc7606", "notification", "subcode")
+			want(t, u, "message: attr: med length runs past the attribute list", "rfc7606", "error")
+			want(t, u, "10.1.0.0/24", "announce", 0, "nlri", 0, "prefix")
+		}, "treat-as-withdraw"},
+		// The second §4 case: two octets left, too few for a header.
+		{"attribute header cut short", append(attr.AppendOrigin(base(), attr.OriginIGP), 0x80, 0x04), func(t *testing.T, u any) {
+			want(t, u, "igp", "attributes", "origin")
+			want(t, u, "message: attr: attribute header truncated", "rfc7606", "error")
+		}, "treat-as-withdraw"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -479,11 +494,11 @@ func TestMalformed(t *testing.T) {
 		{"bad type", msg(marker, []byte{0x00, 0x13, 0x09}), wire.Context{}, 1, 3, "unknown-9"},
 		{"truncated", msg(marker, []byte{0x00, 0x20, 0x04}), wire.Context{}, 1, 2, "keepalive"},
 		{"too long for context", msg(marker, []byte{0x10, 0x01, 0x02}, make([]byte, 4097-19)), wire.Context{}, 1, 2, "update"},
-		{"attribute list overrun", msg(marker, []byte{
+		{"attribute list longer than the message", msg(marker, []byte{
 			0x00, 0x1A, 0x02, // length 26, UPDATE
 			0x00, 0x00, // no withdrawn routes
-			0x00, 0x03, // 3 octets of attributes
-			0x40, 0x01, 0x05, // ORIGIN claiming 5 octets
+			0x00, 0x04, // 4 octets of attributes, 3 in the message
+			0x40, 0x01, 0x00, // ORIGIN, empty
 		}), wire.Context{}, 3, 1, "update"},
 		{"bad prefix length", msg(marker, []byte{
 			0x00, 0x19, 0x02, // length 25, UPDATE
