@@ -75,6 +75,13 @@ func checkCut(t *testing.T, list []byte) {
 	if !slices.Equal(c3, c2) || !slices.Equal(f3, f2) || !slices.EqualFunc(v3, v2, bytes.Equal) || !sameErr(e3, e2) {
 		t.Fatalf("CutAt read %v %v % X, %v; Iterator %v %v % X, %v", c3, f3, v3, e3, c2, f2, v2, e2)
 	}
+	// Whole is the list up to the break: it walks without error to the
+	// same attributes.
+	w := Whole(list)
+	c4, _, v4, e4 := iterAll(w)
+	if e4 != nil || !slices.Equal(c4, c2) || !slices.EqualFunc(v4, v2, bytes.Equal) || (e2 == nil && len(w) != len(list)) {
+		t.Fatalf("Whole kept % X (%v %v); Iterator read %v to %v", w, c4, e4, c2, e2)
+	}
 }
 
 func TestCut(t *testing.T) {
@@ -108,6 +115,9 @@ func TestCut(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			checkCut(t, tt.list)
 			codes, _, _, err := cutAll(tt.list)
+			if w := Whole(tt.list); (err == nil) != (len(w) == len(tt.list)) {
+				t.Errorf("Whole kept %d of %d octets, error %v", len(w), len(tt.list), err)
+			}
 			if !slices.Equal(codes, tt.codes) {
 				t.Errorf("codes %v, want %v", codes, tt.codes)
 			}

@@ -24,6 +24,11 @@ type Backend interface {
 	Reload() (ReloadResult, error)
 	// Status is the daemon's state for `show status` and SIGUSR1.
 	Status() Status
+	// Clear resets the session of the configured peer name as mode
+	// says (see ClearMode) and describes what it did, in a few words.
+	// Errors: the peer is unknown, or (soft modes) its session is not
+	// established, or (soft in) it did not negotiate route refresh.
+	Clear(name string, mode ClearMode) (string, error)
 }
 
 // Neighbor is one configured peer as the daemon sees it.

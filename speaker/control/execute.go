@@ -84,9 +84,24 @@ func execute(b Backend, req Request, now time.Time) ([]byte, error) {
 		if doc = statusJSON(&st, now); !req.JSON {
 			appendStatus(&sb, &st, now)
 		}
+	case CmdClear:
+		var err error
+		if doc, err = clear(b, req, &sb); err != nil {
+			if doc == nil {
+				return nil, err
+			}
+			body, _ := answer(req, &sb, doc)
+			return body, err
+		}
 	default:
 		return nil, fmt.Errorf("control: cannot run %s", req.Command)
 	}
+	return answer(req, &sb, doc)
+}
+
+// answer is the body of an answer: sb's text, or doc as one JSON
+// document and a newline.
+func answer(req Request, sb *strings.Builder, doc any) ([]byte, error) {
 	if !req.JSON {
 		return []byte(sb.String()), nil
 	}
@@ -97,6 +112,47 @@ func execute(b Backend, req Request, now time.Time) ([]byte, error) {
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// clear runs "clear neighbor": on the peer named, or on every peer for
+// "all", one line (JSON: one object) per peer saying what was done or
+// why not. The error, when some peer was not cleared, is the one-line
+// status.
+func clear(b Backend, req Request, sb *strings.Builder) (any, error) {
+	ns := b.Neighbors()
+	var sel []*Neighbor
+	if strings.EqualFold(req.Peer, "all") {
+		for i := range ns {
+			sel = append(sel, &ns[i])
+		}
+		if len(sel) == 0 {
+			return nil, errors.New("control: no peer is configured")
+		}
+	} else {
+		n, err := resolve(ns, req.Peer)
+		if err != nil {
+			return nil, err
+		}
+		sel = append(sel, n)
+	}
+	results := make([]map[string]string, 0, len(sel))
+	failed := 0
+	for _, n := range sel {
+		done, err := b.Clear(n.Name, req.Clear)
+		if err != nil {
+			failed++
+			results = append(results, map[string]string{"neighbor": n.Name, "error": err.Error()})
+			fmt.Fprintf(sb, "%s: not cleared: %v\n", n.Name, err)
+			continue
+		}
+		results = append(results, map[string]string{"neighbor": n.Name, "done": done})
+		fmt.Fprintf(sb, "%s: %s\n", n.Name, done)
+	}
+	doc := map[string]any{"clear": req.Clear.String(), "neighbors": results}
+	if failed > 0 {
+		return doc, fmt.Errorf("clear failed for %d of %d %s", failed, len(sel), plural(len(sel), "peer", "peers"))
+	}
+	return doc, nil
 }
 
 // reloadFailed turns a reload error into a body (its lines) and a

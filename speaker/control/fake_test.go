@@ -56,6 +56,7 @@ type fakeBackend struct {
 	reloadErr error
 	status    Status
 	block     chan struct{} // when set, Routes waits for it
+	cleared   []string      // "NAME MODE" of each Clear
 }
 
 func (f *fakeBackend) Neighbors() []Neighbor { return append([]Neighbor(nil), f.neighbors...) }
@@ -75,6 +76,17 @@ func (f *fakeBackend) Routes(q router.Query) ([]router.Route, bool, error) {
 
 func (f *fakeBackend) Reload() (ReloadResult, error) { return f.reload, f.reloadErr }
 func (f *fakeBackend) Status() Status                { return f.status }
+
+// Clear clears the established "inject"; "sink" is not established.
+func (f *fakeBackend) Clear(name string, mode ClearMode) (string, error) {
+	f.mu.Lock()
+	f.cleared = append(f.cleared, name+" "+mode.String())
+	f.mu.Unlock()
+	if mode != ClearHard && name != "inject" {
+		return "", errors.New("not established")
+	}
+	return "cleared " + mode.String(), nil
+}
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,6 +56,8 @@ func TestAnswers(t *testing.T) {
 		{"status", "show status"},
 		{"reload", "reload"},
 		{"help", "help"},
+		{"clear-hard", "clear neighbor inject"},
+		{"clear-soft-in", "clear neighbor 127.0.0.2 soft in"},
 	} {
 		for _, j := range []bool{false, true} {
 			name, line := tc.name+".txt", tc.line
@@ -155,5 +158,25 @@ func TestDuration(t *testing.T) {
 		if got := duration(timeSeconds(tc.d)); got != tc.want {
 			t.Errorf("duration(%vs) = %q, want %q", tc.d, got, tc.want)
 		}
+	}
+}
+
+// TestClearAll: "clear neighbor all soft" tries every peer; the one not
+// established is named in the body and the status counts it.
+func TestClearAll(t *testing.T) {
+	b := newFakeBackend(t)
+	body, err := Execute(b, "clear neighbor all soft")
+	if err == nil || err.Error() != "clear failed for 1 of 2 peers" {
+		t.Errorf("err = %v", err)
+	}
+	if want := "inject: cleared soft\nsink: not cleared: not established\n"; string(body) != want {
+		t.Errorf("body %q, want %q", body, want)
+	}
+	if want := []string{"inject soft", "sink soft"}; !slices.Equal(b.cleared, want) {
+		t.Errorf("cleared %q, want %q", b.cleared, want)
+	}
+	body, err = Execute(b, "clear neighbor nobody json")
+	if !errors.Is(err, ErrUnknownNeighbor) || body != nil {
+		t.Errorf("unknown peer: %q, %v", body, err)
 	}
 }

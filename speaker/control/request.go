@@ -30,13 +30,48 @@ const (
 	CmdAdjOut           // show adj-rib-out NAME|IP …
 	CmdRIB              // show rib …
 	CmdStatus           // show status
+	CmdClear            // clear neighbor NAME|IP|all [soft [in|out]]
 )
 
 var commandNames = [...]string{
 	CmdInvalid: "invalid", CmdHelp: "help", CmdReload: "reload", CmdSummary: "show neighbor summary",
 	CmdNeighbor: "show neighbor", CmdAdjIn: "show adj-rib-in", CmdAdjOut: "show adj-rib-out",
-	CmdRIB: "show rib", CmdStatus: "show status",
+	CmdRIB: "show rib", CmdStatus: "show status", CmdClear: "clear neighbor",
 }
+
+// ClearMode is what "clear neighbor" does to a session.
+type ClearMode uint8
+
+// Clear modes.
+const (
+	// ClearHard closes the session with NOTIFICATION Cease /
+	// Administrative Reset (RFC 4486 §4) and starts it again.
+	ClearHard ClearMode = iota
+	// ClearSoftIn asks the peer to send its routes again: a
+	// ROUTE-REFRESH per negotiated family (RFC 2918 §3).
+	ClearSoftIn
+	// ClearSoftOut sends the peer its Adj-RIB-Out again, per family
+	// (between BoRR and EoRR with enhanced route refresh, RFC 7313 §4).
+	ClearSoftOut
+	// ClearSoft is ClearSoftIn and ClearSoftOut.
+	ClearSoft
+)
+
+var clearNames = [...]string{ClearHard: "hard", ClearSoftIn: "soft in", ClearSoftOut: "soft out", ClearSoft: "soft"}
+
+// String returns the mode as written after the peer ("soft in"); "hard"
+// for ClearHard, which is written as nothing.
+func (m ClearMode) String() string {
+	if int(m) < len(clearNames) {
+		return clearNames[m]
+	}
+	return "mode-" + strconv.Itoa(int(m))
+}
+
+// In and Out report whether the mode asks the peer for its routes
+// again, and whether it sends ours again.
+func (m ClearMode) In() bool  { return m == ClearSoftIn || m == ClearSoft }
+func (m ClearMode) Out() bool { return m == ClearSoftOut || m == ClearSoft }
 
 // String returns the command as written ("show adj-rib-in").
 func (c Command) String() string {
@@ -62,6 +97,9 @@ type Request struct {
 	Prefix  netip.Prefix
 	Longest bool
 	Limit   int
+	// Clear is what CmdClear does; Peer is then a name, an address or
+	// "all".
+	Clear ClearMode
 }
 
 // ErrEmpty is returned for a blank request line.
@@ -94,8 +132,10 @@ func ParseRequest(line string) (Request, error) {
 		r.Command = CmdReload
 		return r, noMore(args)
 	case "show":
+	case "clear":
+		return r, r.clearArgs(args)
 	default:
-		return r, fmt.Errorf("control: unknown command %s (want show, reload or help)", quote(verb))
+		return r, fmt.Errorf("control: unknown command %s (want show, clear, reload or help)", quote(verb))
 	}
 	if len(args) == 0 {
 		return r, errors.New("control: show what? (neighbor, adj-rib-in, adj-rib-out, rib or status)")
@@ -255,12 +295,55 @@ func (r *Request) setPrefix(p netip.Prefix) error {
 	return nil
 }
 
+// clearArgs reads what follows "clear": neighbor NAME|IP|all [soft
+// [in|out]].
+func (r *Request) clearArgs(args []string) error {
+	r.Command = CmdClear
+	if len(args) == 0 || !isNeighbor(args[0]) {
+		return errors.New("control: clear what? (neighbor NAME|IP|all [soft [in|out]])")
+	}
+	if len(args) < 2 {
+		return errors.New("control: clear neighbor needs a neighbour (NAME, IP or all)")
+	}
+	r.Peer, args = args[1], args[2:]
+	r.Clear = ClearHard
+	if len(args) > 0 {
+		if !strings.EqualFold(args[0], "soft") {
+			return fmt.Errorf("control: unexpected %s (want soft [in|out])", quote(args[0]))
+		}
+		r.Clear, args = ClearSoft, args[1:]
+		if len(args) > 0 {
+			switch strings.ToLower(args[0]) {
+			case "in":
+				r.Clear = ClearSoftIn
+			case "out":
+				r.Clear = ClearSoftOut
+			default:
+				return fmt.Errorf("control: unexpected %s (want in or out)", quote(args[0]))
+			}
+			args = args[1:]
+		}
+	}
+	return noMore(args)
+}
+
+func isNeighbor(w string) bool {
+	switch strings.ToLower(w) {
+	case "neighbor", "neighbors", "neighbour", "neighbours":
+		return true
+	}
+	return false
+}
+
 // String writes the request back in the form ParseRequest reads.
 func (r Request) String() string {
 	var b strings.Builder
 	b.WriteString(r.Command.String())
 	if r.Peer != "" {
 		b.WriteString(" " + r.Peer)
+	}
+	if r.Command == CmdClear && r.Clear != ClearHard {
+		b.WriteString(" " + r.Clear.String())
 	}
 	if r.Family != (wire.Family{}) {
 		b.WriteString(" " + r.Family.String())

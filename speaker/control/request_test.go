@@ -43,6 +43,17 @@ func TestParseRequest(t *testing.T) {
 		{"show adj-rib-in inject", Request{Command: CmdAdjIn, Peer: "inject"}, ""},
 		{"show adj-rib-out 127.0.0.3 ipv4/unicast 10.0.0.0/8 limit 10 json", Request{Command: CmdAdjOut, Peer: "127.0.0.3", Family: wire.IPv4Unicast, Prefix: pfx("10.0.0.0/8"), Limit: 10, JSON: true}, ""},
 
+		{"clear neighbor inject", Request{Command: CmdClear, Peer: "inject"}, ""},
+		{"clear neighbour 127.0.0.2 soft", Request{Command: CmdClear, Peer: "127.0.0.2", Clear: ClearSoft}, ""},
+		{"clear neighbor all soft in json", Request{Command: CmdClear, Peer: "all", Clear: ClearSoftIn, JSON: true}, ""},
+		{"CLEAR NEIGHBOR x SOFT OUT", Request{Command: CmdClear, Peer: "x", Clear: ClearSoftOut}, ""},
+		{"clear", Request{}, "clear what?"},
+		{"clear rib", Request{}, "clear what?"},
+		{"clear neighbor", Request{}, "needs a neighbour"},
+		{"clear neighbor x hard", Request{}, `unexpected "hard"`},
+		{"clear neighbor x soft both", Request{}, `unexpected "both"`},
+		{"clear neighbor x soft in now", Request{}, `unexpected "now"`},
+
 		{"", Request{}, "empty request"},
 		{"json", Request{JSON: true}, "empty request"},
 		{"bogus", Request{}, `unknown command "bogus"`},
@@ -86,6 +97,7 @@ func FuzzParseRequest(f *testing.F) {
 		"help", "reload", "show neighbor summary json", "show neighbor a", "show rib 10.0.0.1",
 		"show adj-rib-in x ipv6 unicast 2001:db8::/32 longest limit 3", "show rib ::ffff:1.2.3.4/120",
 		"show status", "json show rib exact 0.0.0.0/0", "show rib ipv4/multicast 224.0.0.0/4",
+		"clear neighbor all", "clear neighbor 10.0.0.1 soft in json", "clear neighbour x soft",
 	} {
 		f.Add(s)
 	}

@@ -20,6 +20,8 @@ const Help = `Commands:
   show adj-rib-out NAME|IP [FILTER…]       the routes ze sends a peer (Adj-RIB-Out)
   show rib [FILTER…]                       the Loc-RIB: every path, the best marked *
   show status                              peers, Loc-RIB size, API processes
+  clear neighbor NAME|IP|all               reset: Cease/Administrative Reset, then reconnect
+  clear neighbor NAME|IP|all soft [in|out] ask for its routes again (in), resend ours (out)
   reload                                   re-read the configuration and apply it
   help                                     this text
 Filters: FAMILY (ipv4/unicast, "ipv6 unicast"…), PREFIX (exact match),

@@ -21,7 +21,7 @@ flush adj-rib out
 show neighbor [summary|extensive|configuration] [IP]
 show adj-rib in|out [extensive] [AFI SAFI]
 teardown [SUBCODE [REASON…]]
-shutdown, reload, version, help
+shutdown, reload, restart, version, help
 enable-ack, disable-ack, silence-ack
 neighbor IP [local-ip IP] [local-as ASN] [peer-as ASN] [router-id ID] [family-allowed F] COMMAND`
 
@@ -50,7 +50,7 @@ func (h apiHandler) daemonCommand(p *api.Process, cmd api.Command) (bool, error)
 		if n := d.teardown(cmd); n == 0 {
 			return true, &api.Error{Msg: "no configured peer matches"}
 		}
-	case api.KindRestart, api.KindClearAdjRIB:
+	case api.KindClearAdjRIB:
 		return true, &api.Error{Msg: cmd.Kind.String() + " is not supported by ze"}
 	default:
 		return false, nil
@@ -135,6 +135,15 @@ func (h apiHandler) selects(s *session, cmd api.Command) bool {
 // configured), as ExaBGP's teardown does. It returns how many peers it
 // reset.
 func (d *Daemon) teardown(cmd api.Command) int {
+	return d.reset(func(s *session) bool { return cmd.Match(s.neighbor()) }, cmd.Subcode, cmd.Reason, "the API")
+}
+
+// reset closes the sessions match selects with Cease / subcode and the
+// RFC 9003 reason (when not ""), and starts each peer afresh: a new
+// driver that connects as configured, also for a peer that had stopped
+// (maximum-prefix teardown). by names who asked, for the log. It
+// returns how many peers it reset.
+func (d *Daemon) reset(match func(*session) bool, subcode uint8, reason, by string) int {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
 	d.mu.Lock()
@@ -148,18 +157,18 @@ func (d *Daemon) teardown(cmd api.Command) int {
 	}
 	n := 0
 	for i, s := range d.sessions {
-		if !cmd.Match(s.neighbor()) {
+		if !match(s) {
 			continue
 		}
 		fresh, err := d.newSession(s.cfg, procs)
 		if err != nil {
-			d.log.Error("teardown: cannot restart the peer", "peer", s.cfg.Name, "err", err)
+			d.log.Error("reset: cannot restart the peer", "peer", s.cfg.Name, "err", err)
 			continue
 		}
 		fresh.soft.Store(s.soft.Load())
-		note := wire.Notification{Code: wire.CodeCease, Subcode: cmd.Subcode}
-		if cmd.Reason != "" {
-			note.Data = wire.AppendCommunication(nil, cmd.Reason)
+		note := wire.Notification{Code: wire.CodeCease, Subcode: subcode}
+		if reason != "" {
+			note.Data = wire.AppendCommunication(nil, reason)
 		}
 		s.retire(note, false)
 		d.startSession(fresh, s.done)
@@ -170,8 +179,8 @@ func (d *Daemon) teardown(cmd api.Command) int {
 				d.byRemote[ip][j] = fresh
 			}
 		}
-		d.event("peer %s torn down (Cease/%d)", s.cfg.Name, cmd.Subcode)
-		d.log.Info("peer torn down by the API", "peer", s.cfg.Name, "subcode", cmd.Subcode, "reason", cmd.Reason)
+		d.event("peer %s torn down (Cease/%d)", s.cfg.Name, subcode)
+		d.log.Info("peer torn down", "peer", s.cfg.Name, "by", by, "subcode", subcode, "reason", reason)
 		n++
 	}
 	return n

@@ -9,6 +9,7 @@ import (
 	"github.com/ze-bgp/ze/speaker/control"
 	"github.com/ze-bgp/ze/speaker/fsm"
 	"github.com/ze-bgp/ze/speaker/router"
+	"github.com/ze-bgp/ze/speaker/wire"
 )
 
 // backend is the daemon as the control socket's control.Backend.
@@ -138,6 +139,15 @@ func (h apiHandler) Handle(ctx context.Context, p *api.Process, cmd api.Command)
 		if _, err := h.d.Reload(); err != nil {
 			return &api.Error{Msg: "reload failed: " + strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")}
 		}
+		return nil
+	}
+	if cmd.Kind == api.KindRestart {
+		// ExaBGP's restart: the configuration read again, then every
+		// session started from scratch (Cease / Administrative Reset).
+		if _, err := h.d.Reload(); err != nil {
+			return &api.Error{Msg: "restart failed, nothing was reset: " + strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")}
+		}
+		h.d.reset(func(*session) bool { return true }, wire.SubAdministrativeReset, "ze restart", "the API (restart)")
 		return nil
 	}
 	if ok, err := h.daemonCommand(p, cmd); ok {
