@@ -84,6 +84,9 @@ type ReloadResult struct {
 	Added, Removed, Reset, Updated, Unchanged []string
 	// Processes: added, removed, restarted (command or encoder changed).
 	ProcessesAdded, ProcessesRemoved, ProcessesRestarted []string
+	// MRT is set when the mrt block changed: the MRT recording was
+	// restarted with it.
+	MRT bool
 	// Notes are settings read only at start that changed (listen
 	// addresses, control socket, log format): they need a restart.
 	Notes []string

@@ -230,6 +230,7 @@ type jsonReload struct {
 	ProcessesAdded     []string `json:"processes-added"`
 	ProcessesRemoved   []string `json:"processes-removed"`
 	ProcessesRestarted []string `json:"processes-restarted"`
+	MRTRestarted       bool     `json:"mrt-restarted"`
 	Notes              []string `json:"notes"`
 }
 
@@ -242,5 +243,5 @@ func nonNil(s []string) []string {
 
 func reloadJSON(r *ReloadResult) jsonReload {
 	return jsonReload{r.Config, nonNil(r.Added), nonNil(r.Removed), nonNil(r.Reset), nonNil(r.Updated),
-		nonNil(r.Unchanged), nonNil(r.ProcessesAdded), nonNil(r.ProcessesRemoved), nonNil(r.ProcessesRestarted), nonNil(r.Notes)}
+		nonNil(r.Unchanged), nonNil(r.ProcessesAdded), nonNil(r.ProcessesRemoved), nonNil(r.ProcessesRestarted), r.MRT, nonNil(r.Notes)}
 }

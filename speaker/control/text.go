@@ -320,6 +320,9 @@ func appendReload(b *strings.Builder, r *ReloadResult) {
 			fmt.Fprintf(b, "%s %s: %s\n", g.what, n, g.verb)
 		}
 	}
+	if r.MRT {
+		b.WriteString("mrt recording: restarted with the new mrt block\n")
+	}
 	fmt.Fprintf(b, "%d peers unchanged\n", len(r.Unchanged))
 	for _, n := range r.Notes {
 		fmt.Fprintf(b, "note: %s\n", n)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ze-bgp/ze/speaker/api"
@@ -83,7 +84,11 @@ type Daemon struct {
 	addrs   []netip.AddrPort // what the listeners were opened for (fallback router ID)
 
 	// rec is the MRT recording (mrt.go); nil when the config has none.
-	rec *recorder.Recorder
+	// A reload may replace it (Apply, under mu); sessions read it at
+	// any time.
+	rec     atomic.Pointer[recorder.Recorder]
+	recStop func()         // stops rec's Run; under mu once Run started
+	recWG   sync.WaitGroup // recorders replaced by a reload, still finishing their files
 
 	evMu sync.Mutex
 	// reloadMu serialises reloads, and Run's shutdown with them.
@@ -155,9 +160,11 @@ func New(cfg *config.Config, opt Options) (*Daemon, error) {
 	d.addrs = addrs
 	d.fallbackID = fallbackRouterID(cfg, addrs)
 	d.router = router.New(router.Options{RouterID: d.fallbackID, Stalled: d.stalled, Logger: log})
-	if err := d.newRecorder(cfg); err != nil {
+	rec, err := d.newRecorder(cfg)
+	if err != nil {
 		return nil, err
 	}
+	d.rec.Store(rec)
 
 	procByName := map[string]*api.Process{}
 	for _, pc := range cfg.Processes {
@@ -416,6 +423,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return errors.New("daemon: Run called twice")
 	}
 	d.sctx, d.pctx, d.running = sctx, pctx, true
+	d.recStop = d.startRecorder(d.rec.Load())
 	for _, p := range d.procs {
 		d.startProc(p, nil)
 	}
@@ -430,7 +438,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.mu.Unlock()
 	d.reloadMu.Unlock()
-	stopRecorder := d.startRecorder()
 
 	var lnWG sync.WaitGroup
 	for _, ln := range d.lns {
@@ -481,7 +488,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		scancel()
 		<-done
 	}
+	d.mu.Lock()
+	stopRecorder := d.recStop
+	d.mu.Unlock()
 	stopRecorder() // after the sessions: their last state changes are recorded
+	d.recWG.Wait()
 	stopMetrics()
 	pcancel()
 	d.procWG.Wait()

@@ -12,6 +12,7 @@ import (
 	"github.com/ze-bgp/ze/speaker/api"
 	"github.com/ze-bgp/ze/speaker/config"
 	"github.com/ze-bgp/ze/speaker/control"
+	"github.com/ze-bgp/ze/speaker/recorder"
 	"github.com/ze-bgp/ze/speaker/wire"
 )
 
@@ -133,7 +134,10 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 //   - processes added are started, removed ones stopped (their routes
 //     withdrawn), changed ones restarted after the old one exited;
 //   - the log level follows environment { log { level } } when
-//     Options.LogLevel is set.
+//     Options.LogLevel is set;
+//   - a changed mrt block replaces the MRT recorder: the old one writes
+//     what it queued and closes its files, the new one records the
+//     sessions that are up from now on (their next UPDATE).
 //
 // Listeners, the control socket and the log format stay as they are;
 // the result's Notes say when the new configuration asks to change
@@ -185,6 +189,15 @@ func (d *Daemon) Apply(cfg *config.Config) (control.ReloadResult, error) {
 			return res, err
 		}
 		fresh[p.Name] = s
+	}
+	mrtChanged := !reflect.DeepEqual(d.cfg.MRT, cfg.MRT)
+	var rec *recorder.Recorder
+	if mrtChanged {
+		var err error
+		if rec, err = d.newRecorder(cfg); err != nil {
+			d.fallbackID = oldID
+			return res, err
+		}
 	}
 	softs := map[string]*softConfig{}
 	for _, p := range cfg.Peers {
@@ -267,6 +280,12 @@ func (d *Daemon) Apply(cfg *config.Config) (control.ReloadResult, error) {
 		d.log.Info("peer added", "peer", p.Name)
 	}
 	d.sessions, d.byRemote = sessions, byRemote
+	if mrtChanged {
+		d.reloadRecorder(rec)
+		res.MRT = true
+		d.event("mrt recording restarted")
+		d.log.Info("mrt recording restarted: the mrt block changed")
+	}
 	res.Notes = append(d.notes(cfg), d.reloadMD5(d.cfg, cfg)...)
 	d.cfg = cfg
 	if d.opt.LogLevel != nil {

@@ -152,6 +152,23 @@ func (r *Recorder) Established(p Peer) {
 	r.state(now, ps, mrt.StateOpenConfirm, mrt.StateEstablished)
 }
 
+// Resume takes on p's established session without recording a state
+// change: a recorder that replaces another (a reload changed the mrt
+// block) is told of the sessions already up, and records their UPDATEs
+// from now on.
+func (r *Recorder) Resume(p Peer) {
+	ps := &peerState{
+		e:     mrt.Endpoints{PeerAS: p.PeerAS, LocalAS: p.LocalAS, PeerIP: p.PeerIP, LocalIP: p.LocalIP},
+		recv:  p.Recv,
+		since: r.opt.Now(), recorded: r.recorded(p.Name),
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.peers[p.Name] == nil {
+		r.peers[p.Name] = ps
+	}
+}
+
 // Down records that the session of peer name went down (Established →
 // Idle).
 func (r *Recorder) Down(name string) {

@@ -327,3 +327,34 @@ func TestPatternFields(t *testing.T) {
 		}
 	}
 }
+
+// TestResume: a session resumed (a recorder that replaced another) is
+// recorded from then on, without a state change record; Resume of a
+// session already known changes nothing.
+func TestResume(t *testing.T) {
+	l := newLab(t, config.MRT{Updates: config.Recording{File: "u", Every: time.Hour}}, Options{})
+	as4 := wire.Context{ASN4: true}
+	l.up("a", "192.0.2.1", 65001, as4)
+	l.up("b", "192.0.2.2", 65002, as4)
+	// A second recorder, told of a only, as a reload does.
+	rec2, err := New(config.MRT{Updates: config.Recording{File: filepath.Join(l.dir, "u2"), Every: time.Hour}}, l.r, Options{Now: l.clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.rec = rec2
+	pa := Peer{Name: "a", PeerAS: 65001, LocalAS: 65000, PeerIP: netip.MustParseAddr("192.0.2.1"), LocalIP: netip.MustParseAddr("192.0.2.254"), Recv: as4}
+	rec2.Resume(pa)
+	rec2.Resume(pa)
+	l.send("a", "route 10.0.1.0/24 next-hop 192.0.2.1")
+	l.send("b", "route 10.0.2.0/24 next-hop 192.0.2.2") // b was not resumed: not recorded
+	l.down("a")
+	stop := l.run()
+	stop()
+	if st := rec2.Stats(); st.Written != 2 {
+		t.Errorf("stats %+v: want a's UPDATE and its going down", st)
+	}
+	sameLines(t, "updates", bgpdump(t, filepath.Join(l.dir, "u2")), []string{
+		"BGP4MP_ET|1706745307.500000|A|192.0.2.1|65001|10.0.1.0/24||IGP|192.0.2.1|0|0||NAG||",
+		"BGP4MP_ET|1706745307.500000|STATE|192.0.2.1|65001|6|1",
+	}, false)
+}
