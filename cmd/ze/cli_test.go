@@ -20,7 +20,7 @@ func TestCLIErrors(t *testing.T) {
 	}{
 		{[]string{"cli", "--socket", nowhere, "show", "neighbor"}, 1, "", "ze: control socket " + nowhere},
 		{[]string{"show", "neighbor", "--socket", nowhere}, 1, "", "is ze running?"},
-		{[]string{"cli", "--socket", nowhere, "bogus"}, 1, "", `ze: unknown command "bogus" (want show, reload or help)`},
+		{[]string{"cli", "--socket", nowhere, "bogus"}, 1, "", `ze: unknown command "bogus" (want show, clear, reload or help)`},
 		{[]string{"show", "--socket", nowhere}, 1, "", "ze: show what?"},
 		{[]string{"show", "rib", "300.1.2.3/8", "--socket", nowhere}, 1, "", "neither a prefix nor a family"},
 		{[]string{"cli", "-h"}, 0, "", "usage: ze cli [--socket PATH] [--json] [COMMAND …]"},

@@ -41,7 +41,7 @@ const (
 )
 
 const maxPrefixDoc = "`maximum-prefix LIMIT [ACTION];`: the most prefixes (paths, with ADD-PATH) the peer may send in each family, then the ACTION: " +
-	"`teardown` (the default) sends Cease / Maximum Number of Prefixes Reached (RFC 4486 subcode 1, with the family and the limit) and keeps the session down until ze restarts or a reload changes the peer; " +
+	"`teardown` (the default) sends Cease / Maximum Number of Prefixes Reached (RFC 4486 subcode 1, with the family and the limit) and keeps the session down until `ze cli clear neighbor NAME`, a reload that changes the peer, or ze restarts; " +
 	"`warning-only` logs a warning (once per crossing) and keeps the session; " +
 	"`restart DELAY` tears down like teardown, then starts the session again after DELAY, whole seconds (`300`) or with a unit (`30s`, `5m`, `1h`), 1s to 168h " +
 	"(FRR's `restart` counts minutes, ze's seconds); " +
