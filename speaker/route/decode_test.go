@@ -172,6 +172,10 @@ func decodeUpdate(msg []byte, ctx wire.Context) ([]Route, error) {
 		if ctx.ASN4 {
 			return nil, fmt.Errorf("as4-path sent on a 4-octet-AS session")
 		}
+		if hasAgg && aggr.ASN != attr.ASTrans {
+			// A receiver would ignore AS4_PATH (RFC 6793 §4.2.3).
+			return nil, fmt.Errorf("as4-path with aggregator %d, not AS_TRANS", aggr.ASN)
+		}
 		if err := checkTrans(as2, as4); err != nil {
 			return nil, err
 		}

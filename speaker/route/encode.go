@@ -24,7 +24,9 @@ import (
 //   - NLRI carry r.PathID when ctx.AddPath(r.Family) (RFC 7911 §3);
 //   - AS_PATH and AGGREGATOR use 4-octet ASNs when ctx.ASN4; otherwise
 //     ASNs above 65535 are sent as AS_TRANS and the real values follow
-//     in AS4_PATH / AS4_AGGREGATOR (RFC 6793 §4.2.2);
+//     in AS4_PATH / AS4_AGGREGATOR (RFC 6793 §4.2.2); with AS4_PATH, the
+//     AGGREGATOR is always AS_TRANS and AS4_AGGREGATOR (a receiver
+//     ignores AS4_PATH otherwise, §4.2.3);
 //   - attributes are written in ascending type code order.
 //
 // A withdrawal carries no path attributes besides MP_UNREACH_NLRI. The
@@ -161,7 +163,11 @@ func (r *Route) appendLow(b []byte, ctx wire.Context, p plan) []byte {
 		b = attr.AppendAtomicAggregate(b)
 	}
 	if r.Aggregator.Address.IsValid() {
-		b = attr.AppendAggregator(b, r.Aggregator, ctx.ASN4)
+		a := r.Aggregator
+		if r.as4Aggregator(ctx) {
+			a.ASN = attr.ASTrans
+		}
+		b = attr.AppendAggregator(b, a, ctx.ASN4)
 	}
 	if len(r.Communities) > 0 {
 		b = attr.AppendCommunities(b, r.Communities)
@@ -184,7 +190,7 @@ func (r *Route) appendHigh(h []byte, ctx wire.Context) []byte {
 	if !ctx.ASN4 && needsAS4Path(r.ASPath) {
 		h = attr.AppendAS4Path(h, as4Segments(r.ASPath))
 	}
-	if !ctx.ASN4 && r.Aggregator.Address.IsValid() && r.Aggregator.ASN > 0xFFFF {
+	if r.as4Aggregator(ctx) {
 		h = attr.AppendAS4Aggregator(h, r.Aggregator)
 	}
 	if r.HasAIGP {
@@ -243,6 +249,15 @@ func (r *Route) encode(ctx wire.Context) (encoded, error) {
 
 // needsAS4Path reports whether a path holds an ASN that 2-octet AS_PATH
 // cannot carry (RFC 6793 §4.2.2).
+// as4Aggregator reports whether r's AGGREGATOR goes to a 2-octet-AS
+// speaker as AS_TRANS followed by AS4_AGGREGATOR: when its ASN does not
+// fit 2 octets (RFC 6793 §4.2.2), and also when AS4_PATH is sent — a
+// receiver ignores AS4_PATH unless AGGREGATOR holds AS_TRANS (§4.2.3),
+// and the path's 4-octet ASNs would be lost.
+func (r *Route) as4Aggregator(ctx wire.Context) bool {
+	return !ctx.ASN4 && r.Aggregator.Address.IsValid() && (r.Aggregator.ASN > 0xFFFF || needsAS4Path(r.ASPath))
+}
+
 func needsAS4Path(segs []attr.Segment) bool {
 	for _, s := range segs {
 		for _, a := range s.ASNs {

@@ -21,6 +21,9 @@ var roundTrip = []string{
 	"route 10.1.0.0/16 next-hop 192.0.2.1 origin egp as-path 65001 community 65000:7",
 	"route 10.2.0.0/15 next-hop 192.0.2.1 origin incomplete as-path [ 65001 ( 65003 65004 ) 65005 ]",
 	"route 10.3.0.0/24 next-hop 192.0.2.1 as-path [65001 4200000000 65002] aggregator 4200000001:192.0.2.9",
+	// a 2-octet aggregator with a 4-octet path: AS_TRANS and AS4_AGGREGATOR
+	// on a 2-octet-AS session, or the receiver ignores AS4_PATH
+	"route 10.4.0.0/24 next-hop 192.0.2.1 as-path [65001 4200000000] aggregator 65001:192.0.2.9",
 	"route 10.4.0.0/24 next-hop 192.0.2.1 as-path ( 4200000000 65002 )",
 	"route 10.5.0.1/24 next-hop 192.0.2.1 as-path [] med 0",
 	"route 0.0.0.0/0 next-hop 192.0.2.1",

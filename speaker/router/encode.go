@@ -106,7 +106,9 @@ func (e *encoder) emit(withdrawn, attrs, nl []byte) {
 //
 // For a 2-octet-AS context AS_PATH and AGGREGATOR are rewritten with
 // AS_TRANS and AS4_PATH / AS4_AGGREGATOR added when an ASN needs them
-// (RFC 6793 §4.2.2). Attributes stay in ascending type order.
+// (RFC 6793 §4.2.2), AGGREGATOR as AS_TRANS whenever AS4_PATH is added
+// (§4.2.3: a receiver ignores AS4_PATH otherwise). Attributes stay in
+// ascending type order.
 func (e *encoder) prepare(f wire.Family, h rib.Attrs, ctx wire.Context) (classic, ok bool) {
 	e.attrs = e.pool.AppendAttrs(e.attrs[:0], h)
 	var mp bool
@@ -191,15 +193,19 @@ func (e *encoder) asPath2(dst, v []byte) []byte {
 }
 
 // aggregator2 appends AGGREGATOR value v (4-octet ASN) in its 2-octet
-// form and queues AS4_AGGREGATOR when the ASN exceeds 65535.
+// form and queues AS4_AGGREGATOR when the ASN exceeds 65535 or an
+// AS4_PATH is queued (then AGGREGATOR holds AS_TRANS).
 func (e *encoder) aggregator2(dst, v []byte) []byte {
 	a, err := attr.ParseAggregator(attr.CodeAggregator, v, true)
 	if err != nil {
 		return dst // the pool keeps what was received: leave a bad one out
 	}
-	dst = attr.AppendAggregator(dst, a, false)
-	if a.ASN > 0xFFFF {
+	// With AS4_PATH queued (AS_PATH, code 2, came first: the pool keeps
+	// attributes in ascending order), AGGREGATOR must be AS_TRANS too: a
+	// receiver ignores AS4_PATH unless it is (RFC 6793 §4.2.3).
+	if a.ASN > 0xFFFF || len(e.as4) > 0 {
 		e.as4 = attr.AppendAS4Aggregator(e.as4, a)
+		a.ASN = attr.ASTrans
 	}
-	return dst
+	return attr.AppendAggregator(dst, a, false)
 }

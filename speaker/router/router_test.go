@@ -95,7 +95,7 @@ func TestEBGP(t *testing.T) {
 			y.ctx = tc.ctx
 			up(r, x, "10.0.0.1")
 			up(r, y, "10.0.1.1")
-			send(t, r, x, "route 198.51.100.0/24 next-hop 10.0.0.1 as-path [4200000000 65001] med 5 local-preference 300")
+			send(t, r, x, "route 198.51.100.0/24 next-hop 10.0.0.1 as-path [4200000000 65001] med 5 local-preference 300 aggregator 65001:192.0.2.9")
 			got, nh, ok := view(t, y, 0).get("198.51.100.0/24", 0)
 			if !ok || nh != netip.MustParseAddr("10.0.1.254") {
 				t.Fatalf("next hop %v %v, want self 10.0.1.254", nh, ok)
@@ -120,6 +120,17 @@ func TestEBGP(t *testing.T) {
 			v4, ok := attr.Find(got, attr.CodeAS4Path)
 			if !ok || !bytes.Equal(v4, []byte{2, 3, 0, 0, 0xFD, 0xE8, 0xFA, 0x56, 0xEA, 0, 0, 0, 0xFD, 0xE9}) {
 				t.Errorf("AS4_PATH %x", v4)
+			}
+			// With AS4_PATH, AGGREGATOR is AS_TRANS and the real ASN goes
+			// in AS4_AGGREGATOR, or the receiver ignores AS4_PATH (RFC
+			// 6793 §4.2.3).
+			agg, _ := attr.Find(got, attr.CodeAggregator)
+			if want := []byte{0x5B, 0xA0, 192, 0, 2, 9}; !bytes.Equal(agg, want) { // AS_TRANS, 192.0.2.9
+				t.Errorf("AGGREGATOR %x, want %x", agg, want)
+			}
+			agg4, _ := attr.Find(got, attr.CodeAS4Aggregator)
+			if want := []byte{0, 0, 0xFD, 0xE9, 192, 0, 2, 9}; !bytes.Equal(agg4, want) { // 65001, 192.0.2.9
+				t.Errorf("AS4_AGGREGATOR %x, want %x", agg4, want)
 			}
 		})
 	}
