@@ -7,9 +7,11 @@ import (
 	"io"
 	"net/netip"
 	"regexp"
+	"strings"
 
 	"github.com/ze-bgp/ze/internal/cli"
 	"github.com/ze-bgp/ze/mrt"
+	"github.com/ze-bgp/ze/mrt/bgpdump"
 	"github.com/ze-bgp/ze/mrt/dump"
 	"github.com/ze-bgp/ze/mrt/filter"
 )
@@ -25,6 +27,14 @@ Output (one of):
   -M          bgpdump -M lines (human-readable times, fewer fields)
   --json      one ze JSON object per RIB route, BGP message or state change
   --hex       one BGP message per line in hex, for 'ze bgp decode'
+
+bgpdump's options for -m and -M (as bgpdump 1.6.2 prints them):
+  -t dump     RIB lines show the time of the dump (the default)
+  -t change   RIB lines show the route's last change (originated time)
+  -p          the packet index (record number from 0) as second column
+  -l          -m: a large communities column after the communities
+  -u          -m: a column of the attributes bgpdump does not decode
+              ("TYPE:FLAGS:VALUE" in hex) after the aggregator
 
 Damaged input is reported on stderr (offset and reason) and read past;
 the exit status is then 1.
@@ -131,6 +141,10 @@ func mrtDump(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		asJSON  = fs.Bool("json", false, "ze JSON objects")
 		asHex   = fs.Bool("hex", false, "hex BGP messages")
 		_       = fs.Bool("v", false, "ignored (bgpdump's log to stderr)")
+		times   = fs.String("t", "dump", "-m/-M: RIB line times: `dump` or change (the route's originated time)")
+		index   = fs.Bool("p", false, "-m/-M: the packet index as second column")
+		large   = fs.Bool("l", false, "-m: the large communities column")
+		unknown = fs.Bool("u", false, "-m: the column of attributes bgpdump does not decode")
 	)
 	buildFilter := mrtFilterFlags(fs)
 	fs.Usage = func() {
@@ -158,12 +172,17 @@ func mrtDump(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ze: give one of -m, -M, --json, --hex")
 		return 2
 	}
+	bo, err := bgpdumpOptions(fs, o.Format, *times, *index, *large, *unknown)
+	if err != nil {
+		fmt.Fprintln(stderr, "ze:", err)
+		return 2
+	}
 	f, err := buildFilter()
 	if err != nil {
 		fmt.Fprintln(stderr, "ze:", err)
 		return 2
 	}
-	o.Filter = f
+	o.Filter, o.Bgpdump = f, bo
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "ze: give an MRT file ('-' for stdin)")
 		return 2
@@ -215,4 +234,31 @@ func reportDamage(w io.Writer, path string, sum dump.Summary) {
 		}
 		fmt.Fprintf(w, "  %s\n", d)
 	}
+}
+
+// bgpdumpOptions checks bgpdump's -t, -p, -l and -u: valid values, and
+// given only with -m or -M.
+func bgpdumpOptions(fs *flag.FlagSet, format dump.Format, times string, index, large, unknown bool) (bgpdump.Options, error) {
+	var o bgpdump.Options
+	switch times {
+	case "dump":
+	case "change":
+		o.ChangeTime = true
+	default:
+		return o, fmt.Errorf("-t %q: want -t dump or -t change", times)
+	}
+	o.PacketIndex, o.LargeCommunities, o.Unassigned = index, large, unknown
+	if format == dump.FormatJSON || format == dump.FormatHex {
+		var given []string
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "t", "p", "l", "u":
+				given = append(given, "-"+f.Name)
+			}
+		})
+		if len(given) > 0 {
+			return o, fmt.Errorf("%s: bgpdump options, valid only with -m or -M (not --json or --hex)", strings.Join(given, ", "))
+		}
+	}
+	return o, nil
 }

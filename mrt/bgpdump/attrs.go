@@ -70,6 +70,10 @@ type attrs struct {
 	withdraw   [3][4]mpNLRI
 	mpUsed     bool // a slot of announce or withdraw is set
 	short      bool // something was read past its end
+	// wantUnassigned makes decode write unassigned (-u): " TT:FF:VALUE"
+	// in hex per attribute bgpdump does not decode.
+	wantUnassigned bool
+	unassigned     []byte
 }
 
 // reset prepares a for a new list; the MP slots are cleared only when
@@ -84,6 +88,7 @@ func (a *attrs) reset() {
 	a.newAggAS, a.newAggAddr = missingAddress, [4]byte{255, 255, 255, 255}
 	a.hasPath, a.path, a.newPath, a.hasNewPath = false, nil, nil, false
 	a.comm, a.lcomm, a.mpUsed, a.short = nil, nil, false, false
+	a.unassigned = a.unassigned[:0]
 }
 
 // decode reads the attribute list of s: a 2-octet total length, then the
@@ -116,6 +121,9 @@ func (a *attrs) one(outer *stream, asn int) {
 	if code >= 1 && code <= 32 {
 		a.flag |= bit(code)
 	}
+	if a.wantUnassigned && !decoded(code) {
+		a.unassigned = appendUnassigned(a.unassigned, flag, byte(code), s.b)
+	}
 	switch code {
 	case codeMPReach:
 		a.mpUsed = true
@@ -147,6 +155,29 @@ func (a *attrs) one(outer *stream, asn int) {
 		s.get(a.newAggAddr[:], 4)
 	}
 	a.short = a.short || s.short
+}
+
+// decoded reports whether bgpdump decodes the attribute type code (the
+// others are what -u lists): ORIGIN through CLUSTER_LIST (1–10),
+// MP_REACH_NLRI, MP_UNREACH_NLRI, AS4_PATH, AS4_AGGREGATOR,
+// LARGE_COMMUNITY.
+func decoded(code int) bool {
+	switch {
+	case code >= codeOrigin && code <= 10, code == codeMPReach, code == codeMPUnreach,
+		code == codeAS4Path, code == codeAS4Agg, code == codeLargeComm:
+		return true
+	}
+	return false
+}
+
+// appendUnassigned appends " TT:FF:VALUE": the type code, the flags
+// octet as received and the value, in lower-case hex.
+func appendUnassigned(dst []byte, flag, code byte, v []byte) []byte {
+	dst = append(dst, ' ', hexDigits[code>>4], hexDigits[code&15], ':', hexDigits[flag>>4], hexDigits[flag&15], ':')
+	for _, c := range v {
+		dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return dst
 }
 
 // readNextHop reads an MP next hop: its length, then 4, 16 or 16+16 octets;
@@ -388,7 +419,10 @@ func appendCommunities(dst []byte, v []byte) []byte {
 	return dst
 }
 
-// appendLargeCommunities appends " g:l1:l2" per LARGE_COMMUNITY value.
+// appendLargeCommunities appends " g:l1:l2" per LARGE_COMMUNITY value
+// (RFC 8092 §3: global administrator, two local data parts), limited
+// like the communities to 8191 characters; octets after the last whole
+// value are ignored. The caller drops the leading space.
 func appendLargeCommunities(dst []byte, v []byte) []byte {
 	start := len(dst)
 	for i := 0; i+12 <= len(v); i += 12 {

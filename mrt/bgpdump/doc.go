@@ -22,6 +22,13 @@
 // prefix's length in UPDATEs are cleared (test_data/
 // updates.nlri_mask_trailing_bits). docs/mrt.md lists the fields.
 //
+// Options add bgpdump's -t change (RIB lines at the route's originated
+// time), -p (the packet index as second column), -l (a large
+// communities column) and -u (a column of the attributes bgpdump does
+// not decode), as bgpdump 1.6.2 prints them; docs/mrt.md lists what
+// each counts and shows, and the two cases where bgpdump prints
+// uninitialised memory instead.
+//
 // The records are read here with bgpdump's own rules (a field cut short
 // reads as zeros; duplicates replace; a first AS_PATH segment copied to
 // fill an AS4_PATH merge), not with package mrt's strict views or

@@ -17,6 +17,30 @@ type Options struct {
 	Compact bool
 	// Filter selects the lines printed (nil or inactive: all).
 	Filter *filter.Filter
+
+	// The options bgpdump 1.6.2 has for -m and -M (docs/mrt.md):
+
+	// ChangeTime is bgpdump -t change: the time column of a RIB line
+	// (TABLE_DUMP, TABLE_DUMP_V2) is the route's originated time, not
+	// the dump's. Other lines keep the record's time. (bgpdump 1.6.2
+	// prints uninitialised memory for TABLE_DUMP_V2 entries; this is
+	// what the option is documented to do.)
+	ChangeTime bool
+	// PacketIndex is bgpdump -p: "|INDEX" after the first column, the
+	// number of the record among those bgpdump reads as a route, message
+	// or state change record (from 0; a PEER_INDEX_TABLE, a record of
+	// a type or subtype bgpdump does not read and one it refuses as
+	// malformed are not counted). Every line of a record has its index.
+	PacketIndex bool
+	// LargeCommunities is bgpdump -l: with -m, a column "g:l1:l2 …" of
+	// the LARGE_COMMUNITY values (RFC 8092) after the communities of
+	// TABLE_DUMP, TABLE_DUMP_V2 and BGP4MP announcements.
+	LargeCommunities bool
+	// Unassigned is bgpdump -u: with -m, a column after the aggregator
+	// of the same lines listing the attributes bgpdump does not decode,
+	// "TYPE:FLAGS:VALUE" in hex (" 63:c0:010203"), space-separated, in
+	// the order of the list.
+	Unassigned bool
 }
 
 // Errors AppendRecord returns for damaged records (wrapped with detail
@@ -51,12 +75,19 @@ type Dumper struct {
 	peers   []peer
 	loaded  bool // a PEER_INDEX_TABLE was read
 
+	// bgpdump's -t change, -p, -l, -u
+	changeTime, packetIndex, large, unassigned bool
+
+	index  int64 // the packet index of the record (-p)
+	counts bool  // the record advances the packet index
+
 	a       attrs
 	time    []byte // the record's time column
 	head    []byte // "TYPE|TIME|KIND|PEER|AS|"
 	tail    []byte // the columns after the prefix
 	path    []byte // AS path text
 	comm    []byte // community text (with bgpdump's leading space)
+	lcomm   []byte // large community text (-l, with a leading space)
 	merged  []byte // AS4_PATH merge output
 	lastNH  []byte // previous TABLE_DUMP2 next hop text (bgpdump reuses it, see nextHopV2)
 	route   filter.Route
@@ -67,7 +98,9 @@ type Dumper struct {
 
 // New returns a Dumper.
 func New(o Options) *Dumper {
-	d := &Dumper{compact: o.Compact}
+	d := &Dumper{compact: o.Compact, changeTime: o.ChangeTime, packetIndex: o.PacketIndex,
+		large: o.LargeCommunities && !o.Compact, unassigned: o.Unassigned && !o.Compact}
+	d.a.wantUnassigned = d.unassigned
 	if o.Filter != nil && o.Filter.Active() {
 		d.filter = o.Filter
 	}
@@ -85,7 +118,7 @@ func New(o Options) *Dumper {
 // lines for what could be read are appended all the same, as bgpdump
 // prints them.
 func (d *Dumper) AppendRecord(dst []byte, rec *mrt.Record) ([]byte, error) {
-	d.lines, d.err = 0, nil
+	d.lines, d.err, d.counts = 0, nil, false
 	switch rec.Type {
 	case mrt.TypeTableDump:
 		dst = d.tableDump(dst, rec)
@@ -99,7 +132,11 @@ func (d *Dumper) AppendRecord(dst []byte, rec *mrt.Record) ([]byte, error) {
 	case mrt.TypeBGP4MP, mrt.TypeBGP4MPET:
 		dst = d.bgp4mp(dst, rec)
 	case mrt.TypeBGP:
+		d.counts = true
 		dst = d.legacy(dst, rec)
+	}
+	if d.counts {
+		d.index++
 	}
 	return dst, d.err
 }
@@ -125,6 +162,13 @@ func (d *Dumper) fail(err error) {
 	}
 }
 
+// refuse keeps err for a record bgpdump refuses as a whole: it prints
+// nothing for it and does not count it (-p).
+func (d *Dumper) refuse(err error) {
+	d.fail(err)
+	d.counts = false
+}
+
 // setTime formats the record's time column.
 func (d *Dumper) setTime(sec, us uint32, et bool) {
 	if d.compact {
@@ -137,10 +181,15 @@ func (d *Dumper) setTime(sec, us uint32, et bool) {
 	}
 }
 
-// setHead builds "FORMAT|TIME|KIND|PEER|AS|".
+// setHead builds "FORMAT|TIME|KIND|PEER|AS|" ("FORMAT|INDEX|TIME|…"
+// with -p).
 func (d *Dumper) setHead(format, kind string, peerText []byte, as uint32) {
 	h := append(d.head[:0], format...)
 	h = append(h, '|')
+	if d.packetIndex {
+		h = strconv.AppendInt(h, d.index, 10)
+		h = append(h, '|')
+	}
 	h = append(h, d.time...)
 	h = append(h, '|')
 	h = append(h, kind...)
@@ -181,6 +230,10 @@ func (d *Dumper) decodeAttrs(s *stream, asn int) {
 	if d.a.has(codeCommunities) {
 		d.comm = appendCommunities(d.comm, d.a.comm)
 	}
+	d.lcomm = d.lcomm[:0]
+	if d.large && d.a.has(codeLargeComm) {
+		d.lcomm = appendLargeCommunities(d.lcomm, d.a.lcomm)
+	}
 	if d.a.short {
 		d.fail(ErrShortRecord)
 	}
@@ -201,7 +254,8 @@ func (d *Dumper) origin() string {
 // setTail builds the columns after the prefix (and path identifier):
 // "ASPATH|ORIGIN|" then, for -m, "NEXTHOP|PREF|MED|" (when nh is not nil;
 // signed prints the two numbers as bgpdump's %d does), "COMMUNITIES|",
-// "AG|" or "NAG|", "AGGREGATOR|"; a newline ends it.
+// ("LARGE|" with -l), "AG|" or "NAG|", "AGGREGATOR|" ("UNASSIGNED|"
+// with -u); a newline ends it.
 func (d *Dumper) setTail(nh []byte, signed bool) {
 	d.setTailFrom(nh, signed, true)
 }
@@ -211,7 +265,7 @@ func (d *Dumper) setTail(nh []byte, signed bool) {
 // print the three in one go).
 func (d *Dumper) setTailFrom(nh []byte, signed, path bool) {
 	if !path && nh == nil && !d.compact {
-		d.tail = d.appendRest(d.tail[:0])
+		d.tail = d.appendRest(d.tail[:0], true)
 		return
 	}
 	t := append(d.tail[:0], d.path...)
@@ -231,7 +285,7 @@ func (d *Dumper) setTailFrom(nh []byte, signed, path bool) {
 		t = appendNumber(t, med, signed)
 		t = append(t, '|')
 	}
-	d.tail = d.appendRest(t)
+	d.tail = d.appendRest(t, true)
 }
 
 // prefMED returns the LOCAL_PREF and MED of the attributes, 0 for one
@@ -246,30 +300,45 @@ func (d *Dumper) prefMED() (pref, med uint32) {
 	return pref, med
 }
 
-// appendRest appends "COMMUNITIES|AG|AGGREGATOR|\n".
-func (d *Dumper) appendRest(t []byte) []byte {
+// appendRest appends "COMMUNITIES|AG|AGGREGATOR|\n"; with ext (all
+// lines but the legacy BGP type's) the -l and -u columns too:
+// "COMMUNITIES|LARGE|AG|AGGREGATOR|UNASSIGNED|\n".
+func (d *Dumper) appendRest(t []byte, ext bool) []byte {
 	if d.a.has(codeCommunities) && len(d.comm) > 0 {
 		t = append(t, d.comm[1:]...)
 	}
 	t = append(t, '|')
+	if ext && d.large {
+		if len(d.lcomm) > 0 {
+			t = append(t, d.lcomm[1:]...)
+		}
+		t = append(t, '|')
+	}
 	if d.a.has(codeAtomicAgg) {
 		t = append(t, "AG|"...)
 	} else {
 		t = append(t, "NAG|"...)
 	}
-	return d.appendAggregator(t)
+	return d.appendAggregator(t, ext)
 }
 
 // appendAggregator appends "AS ADDRESS|" or "|" (bgpdump leaves the
-// aggregator out when its address is 255.255.255.255, its "none"), and
-// the newline.
-func (d *Dumper) appendAggregator(t []byte) []byte {
+// aggregator out when its address is 255.255.255.255, its "none"), with
+// ext the -u column, and the newline.
+func (d *Dumper) appendAggregator(t []byte, ext bool) []byte {
 	if d.a.aggAddr != [4]byte{255, 255, 255, 255} {
 		t = strconv.AppendUint(t, uint64(d.a.aggAS), 10)
 		t = append(t, ' ')
 		t = appendIPv4(t, d.a.aggAddr[:])
 	}
-	return append(t, '|', '\n')
+	t = append(t, '|')
+	if ext && d.unassigned {
+		if len(d.a.unassigned) > 0 {
+			t = append(t, d.a.unassigned[1:]...)
+		}
+		t = append(t, '|')
+	}
+	return append(t, '\n')
 }
 
 func appendNumber(dst []byte, v uint32, signed bool) []byte {

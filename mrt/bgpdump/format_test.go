@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,31 +128,55 @@ func TestFilter(t *testing.T) {
 }
 
 // FuzzAppendRecord protects the bgpdump formatter: whatever the record,
-// it does not panic and ends every line it prints with a newline.
+// it does not panic and ends every line it prints with a newline; with
+// bgpdump's options (-t change, -p, -l, -u) it prints as many lines, and
+// -p only inserts the index column (the same on every line).
 func FuzzAppendRecord(f *testing.F) {
-	r, _ := mrt.Open("testdata/synthetic.mrt")
-	for r != nil && r.Next() {
-		rec := r.Record()
-		f.Add(uint16(rec.Type), rec.Subtype, append([]byte(nil), rec.Body...))
-	}
-	if r != nil {
-		r.Close()
+	for _, file := range []string{"testdata/synthetic.mrt", "testdata/options.mrt"} {
+		r, _ := mrt.Open(file)
+		for r != nil && r.Next() {
+			rec := r.Record()
+			f.Add(uint16(rec.Type), rec.Subtype, append([]byte(nil), rec.Body...))
+		}
+		if r != nil {
+			r.Close()
+		}
 	}
 	peers := New(Options{})
-	r, _ = mrt.Open("testdata/synthetic.mrt")
+	r, _ := mrt.Open("testdata/synthetic.mrt")
 	r.Next()
 	peers.AppendRecord(nil, r.Record())
 	r.Close()
 	f.Fuzz(func(t *testing.T, typ, sub uint16, body []byte) {
+		rec := &mrt.Record{Type: mrt.Type(typ), Subtype: sub, Body: body, Timestamp: 1}
 		for _, compact := range []bool{false, true} {
-			d := New(Options{Compact: compact})
-			d.peers, d.loaded = peers.peers, true
-			out, _ := d.AppendRecord(nil, &mrt.Record{Type: mrt.Type(typ), Subtype: sub, Body: body, Timestamp: 1})
-			if len(out) > 0 && out[len(out)-1] != '\n' {
-				t.Fatalf("output does not end a line: %q", out)
+			run := func(o Options) ([]byte, *Dumper) {
+				o.Compact = compact
+				d := New(o)
+				// a copy: a PEER_INDEX_TABLE input is loaded in place
+				d.peers, d.loaded = slices.Clone(peers.peers), true
+				d.index = 42
+				out, _ := d.AppendRecord(nil, rec)
+				if len(out) > 0 && out[len(out)-1] != '\n' {
+					t.Fatalf("%+v: output does not end a line: %q", o, out)
+				}
+				if n := bytes.Count(out, []byte("\n")); n != d.Lines() {
+					t.Fatalf("%+v: %d lines, Lines() %d", o, n, d.Lines())
+				}
+				return out, d
 			}
-			if n := bytes.Count(out, []byte("\n")); n != d.Lines() {
-				t.Fatalf("%d lines, Lines() %d", n, d.Lines())
+			plain, d := run(Options{})
+			if rec.Type == mrt.TypeTableDumpV2 && rec.Subtype == mrt.PeerIndexTable {
+				continue // no lines; up to 65535 peers to load (slow)
+			}
+			all, _ := run(Options{ChangeTime: true, PacketIndex: true, LargeCommunities: true, Unassigned: true})
+			if d.Lines() != bytes.Count(all, []byte("\n")) {
+				t.Fatalf("%d lines, %d with the options", d.Lines(), bytes.Count(all, []byte("\n")))
+			}
+			indexed, _ := run(Options{PacketIndex: true})
+			stripped := bytes.ReplaceAll(indexed, []byte("|42|"), []byte("|"))
+			if bytes.Count(indexed, []byte("|42|")) < d.Lines() || !bytes.Equal(stripped, plain) && !bytes.Contains(plain, []byte("|42|")) {
+				t.Fatalf("-p:\n%s\nwithout:\n%s", indexed, plain)
 			}
 		}
 	})

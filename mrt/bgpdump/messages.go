@@ -17,6 +17,7 @@ func (d *Dumper) bgp4mp(dst []byte, rec *mrt.Record) []byte {
 	case mrt.BGP4MPMessage, mrt.BGP4MPMessageAS4, mrt.BGP4MPMessageLocal, mrt.BGP4MPMessageAS4Local,
 		mrt.BGP4MPMessageAddPath, mrt.BGP4MPMessageAS4AddPath, mrt.BGP4MPMessageLocalAddPath,
 		mrt.BGP4MPMessageAS4LocalAddPath:
+		d.counts = true // unless message finds what bgpdump refuses
 		return d.message(dst, rec, et)
 	}
 	return dst
@@ -62,6 +63,7 @@ func (d *Dumper) stateChange(dst []byte, rec *mrt.Record, et bool) []byte {
 	if s.short {
 		d.fail(ErrShortRecord)
 	}
+	d.counts = true // a state change bgpdump reads (not one of another length)
 	format := "BGP4MP"
 	if et {
 		format = "BGP4MP_ET"
@@ -129,19 +131,19 @@ func (d *Dumper) message(dst []byte, rec *mrt.Record, et bool) []byte {
 		v6 = true
 	case 0xFFFF:
 		if ifIndex != 0xFFFF {
-			d.fail(ErrAddressFamily)
+			d.refuse(ErrAddressFamily)
 			return dst
 		}
 		// Zebra's OPEN form: the marker starts at the interface index.
 		copy(marker[:4], []byte{0xFF, 0xFF, 0xFF, 0xFF})
 		s.get(marker[4:], 12)
 	default:
-		d.fail(ErrAddressFamily)
+		d.refuse(ErrAddressFamily)
 		return dst
 	}
 	for _, c := range marker {
 		if c != 0xFF {
-			d.fail(ErrBadMarker)
+			d.refuse(ErrBadMarker)
 			return dst
 		}
 	}
@@ -155,7 +157,7 @@ func (d *Dumper) message(dst []byte, rec *mrt.Record, et bool) []byte {
 	case 1, 3, 4, 5, 128: // OPEN, NOTIFICATION, KEEPALIVE, ROUTE-REFRESH: no line
 		return dst
 	default:
-		d.fail(ErrMessageType)
+		d.refuse(ErrMessageType)
 		return dst
 	}
 	withdrawn := msg.sub(int(msg.getw()))
@@ -351,7 +353,7 @@ func (d *Dumper) legacy(dst []byte, rec *mrt.Record) []byte {
 		t = strconv.AppendUint(t, uint64(pref), 10)
 		t = append(t, '|')
 		t = strconv.AppendUint(t, uint64(med), 10)
-		t = d.appendRest(t)
+		t = d.appendRest(t, false) // no -l and -u columns here
 	}
 	d.tail = t
 	return d.announcements(dst, &c, stream{b: s.rest()}, false)

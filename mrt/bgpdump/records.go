@@ -72,13 +72,14 @@ func (d *Dumper) tableDump(dst []byte, rec *mrt.Record) []byte {
 	default:
 		return dst
 	}
+	d.counts = true
 	s := stream{b: rec.Body}
 	s.skip(4) // view, sequence
 	var prefix, peerIP [16]byte
 	s.get(prefix[:], n)
 	mask := s.getc()
 	s.skip(1) // status
-	s.skip(4) // originated
+	originated := s.getl()
 	s.get(peerIP[:], n)
 	peerAS := s.asn(asn)
 	if s.short {
@@ -88,7 +89,7 @@ func (d *Dumper) tableDump(dst []byte, rec *mrt.Record) []byte {
 	// bgpdump formats as IPv6 only subtype 2 (its IPv6 4-octet AS
 	// subtype prints the first four octets as IPv4).
 	v6 := rec.Subtype == 2
-	d.setTime(rec.Timestamp, 0, false)
+	d.setTime(d.ribTime(rec, originated), 0, false)
 	var peerText [64]byte
 	d.setHead("TABLE_DUMP", "B", appendAddr(peerText[:0], peerIP[:], v6), peerAS)
 	var nh [64]byte
@@ -109,6 +110,15 @@ func (d *Dumper) tableDump(dst []byte, rec *mrt.Record) []byte {
 	dst = append(dst, '|')
 	dst = append(dst, d.tail...)
 	return d.emit(dst, start)
+}
+
+// ribTime is the time column of a RIB line: the record's, or with -t
+// change the route's originated time.
+func (d *Dumper) ribTime(rec *mrt.Record, originated uint32) uint32 {
+	if d.changeTime {
+		return originated
+	}
+	return rec.Timestamp
 }
 
 func appendAddr(dst []byte, a []byte, v6 bool) []byte {
@@ -184,6 +194,7 @@ func (d *Dumper) rib(dst []byte, rec *mrt.Record) []byte {
 		d.fail(ErrNoPeerIndex)
 		return dst
 	}
+	d.counts = true
 	format := "TABLE_DUMP2"
 	if addPath {
 		format = "TABLE_DUMP2_AP"
@@ -192,7 +203,7 @@ func (d *Dumper) rib(dst []byte, rec *mrt.Record) []byte {
 	d.lastNH = d.lastNH[:0]
 	for range count {
 		idx := int(s.getw())
-		s.skip(4) // originated
+		originated := s.getl()
 		var id uint32
 		if addPath {
 			id = s.getl()
@@ -203,6 +214,9 @@ func (d *Dumper) rib(dst []byte, rec *mrt.Record) []byte {
 			continue
 		}
 		p := &d.peers[idx]
+		if d.changeTime {
+			d.setTime(originated, 0, false)
+		}
 		d.setHead(format, "B", p.text, p.as)
 		d.setTail(d.nextHopV2(), false)
 		if d.filter != nil {

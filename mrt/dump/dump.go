@@ -26,6 +26,10 @@ const (
 type Options struct {
 	Format Format
 	Filter *filter.Filter // nil: everything
+	// Bgpdump are bgpdump's -t change, -p, -l and -u for FormatBgpdump
+	// and FormatCompact (its Compact and Filter are set from Format and
+	// Filter).
+	Bgpdump bgpdump.Options
 }
 
 // Summary is what Run found.
@@ -51,7 +55,9 @@ func Run(r *mrt.Reader, w io.Writer, o Options) (Summary, error) {
 	var p printer
 	switch o.Format {
 	case FormatLines, FormatCompact:
-		p = bgpdump.New(bgpdump.Options{Compact: o.Format == FormatCompact, Filter: o.Filter})
+		bo := o.Bgpdump
+		bo.Compact, bo.Filter = o.Format == FormatCompact, o.Filter
+		p = bgpdump.New(bo)
 	case FormatJSON:
 		p = newObjects(o.Filter, false)
 	case FormatHex:
