@@ -213,19 +213,7 @@ func checkOptionRecords(t *testing.T) {
 // bgpdump 1.6.2's (testdata/options.*.txt).
 func TestOptionsGolden(t *testing.T) {
 	checkOptionRecords(t)
-	for _, tc := range []struct {
-		mode    string
-		compact bool
-	}{{"m", false}, {"M", true}} {
-		t.Run(tc.mode, func(t *testing.T) {
-			want, err := os.ReadFile("testdata/options." + tc.mode + ".txt")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := dumpFile(t, "testdata/options.mrt", Options{Compact: tc.compact, PacketIndex: true, LargeCommunities: true, Unassigned: true})
-			compareLines(t, got, want)
-		})
-	}
+	goldenModes(t, "options", Options{PacketIndex: true, LargeCommunities: true, Unassigned: true})
 }
 
 // TestPacketIndexRefused: a record bgpdump refuses as a whole (here a

@@ -284,16 +284,24 @@ func TestSynthetic(t *testing.T) {
 	if onDisk, err := os.ReadFile("testdata/synthetic.mrt"); err != nil || !bytes.Equal(onDisk, data) {
 		t.Fatalf("testdata/synthetic.mrt is not synthetic(): run go test -run Synthetic -update (%v)", err)
 	}
+	goldenModes(t, "synthetic", Options{})
+}
+
+// goldenModes dumps testdata/NAME.mrt with o, as -m and as -M, and
+// compares the output with bgpdump 1.6.2's, testdata/NAME.m.txt and
+// NAME.M.txt.
+func goldenModes(t *testing.T, name string, o Options) {
 	for _, tc := range []struct {
 		mode    string
 		compact bool
 	}{{"m", false}, {"M", true}} {
 		t.Run(tc.mode, func(t *testing.T) {
-			want, err := os.ReadFile("testdata/synthetic." + tc.mode + ".txt")
+			want, err := os.ReadFile("testdata/" + name + "." + tc.mode + ".txt")
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, _ := dumpFile(t, "testdata/synthetic.mrt", Options{Compact: tc.compact})
+			o.Compact = tc.compact
+			got, _ := dumpFile(t, "testdata/"+name+".mrt", o)
 			compareLines(t, got, want)
 		})
 	}
