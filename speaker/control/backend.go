@@ -87,6 +87,9 @@ type ReloadResult struct {
 	// MRT is set when the mrt block changed: the MRT recording was
 	// restarted with it.
 	MRT bool
+	// ListenOpened and ListenClosed are the listeners (ADDR:PORT) the
+	// peers' new local addresses opened and closed.
+	ListenOpened, ListenClosed []string
 	// Notes are settings read only at start that changed (listen
 	// addresses, control socket, log format): they need a restart.
 	Notes []string

@@ -231,6 +231,8 @@ type jsonReload struct {
 	ProcessesRemoved   []string `json:"processes-removed"`
 	ProcessesRestarted []string `json:"processes-restarted"`
 	MRTRestarted       bool     `json:"mrt-restarted"`
+	ListenOpened       []string `json:"listen-opened"`
+	ListenClosed       []string `json:"listen-closed"`
 	Notes              []string `json:"notes"`
 }
 
@@ -243,5 +245,6 @@ func nonNil(s []string) []string {
 
 func reloadJSON(r *ReloadResult) jsonReload {
 	return jsonReload{r.Config, nonNil(r.Added), nonNil(r.Removed), nonNil(r.Reset), nonNil(r.Updated),
-		nonNil(r.Unchanged), nonNil(r.ProcessesAdded), nonNil(r.ProcessesRemoved), nonNil(r.ProcessesRestarted), r.MRT, nonNil(r.Notes)}
+		nonNil(r.Unchanged), nonNil(r.ProcessesAdded), nonNil(r.ProcessesRemoved), nonNil(r.ProcessesRestarted), r.MRT,
+		nonNil(r.ListenOpened), nonNil(r.ListenClosed), nonNil(r.Notes)}
 }

@@ -42,7 +42,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestAnswers(t *testing.T) {
 	b := newFakeBackend(t)
 	b.reload = ReloadResult{Config: "/etc/ze/ze.conf", Added: []string{"c"}, Removed: []string{"old"}, Reset: []string{"inject"},
-		Updated: []string{"sink"}, Unchanged: []string{"d", "e"}, ProcessesRestarted: []string{"watch"}, MRT: true,
+		Updated: []string{"sink"}, Unchanged: []string{"d", "e"}, ProcessesRestarted: []string{"watch"}, MRT: true, ListenOpened: []string{"192.0.2.1:179"},
 		Notes: []string{"log format text kept (json needs a restart)"}}
 	b.status = Status{Started: t0.Add(-25 * 3600e9), Config: "/etc/ze/ze.conf", Neighbors: b.neighbors,
 		RIB:       []router.RIBCount{{Family: wire.IPv4Unicast, Prefixes: 30, Paths: 31}, {Family: wire.IPv6Unicast}},

@@ -315,6 +315,7 @@ func appendReload(b *strings.Builder, r *ReloadResult) {
 		{"peer", r.Updated, "updated"},
 		{"process", r.ProcessesAdded, "added"}, {"process", r.ProcessesRemoved, "removed"},
 		{"process", r.ProcessesRestarted, "restarted"},
+		{"listener", r.ListenOpened, "opened"}, {"listener", r.ListenClosed, "closed"},
 	} {
 		for _, n := range g.names {
 			fmt.Fprintf(b, "%s %s: %s\n", g.what, n, g.verb)

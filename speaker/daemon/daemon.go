@@ -64,6 +64,9 @@ type Options struct {
 	// Version is what the API's "version" command answers ("ze
 	// VERSION").
 	Version string
+	// listenPort is the port of the listeners the configuration
+	// implies (0: DefaultPort); tests set it.
+	listenPort uint16
 	// Metrics is the ADDR:PORT of the HTTP listener serving /metrics
 	// (MetricsHandler, docs/metrics.md) that New opens and Run serves;
 	// "" for none.
@@ -76,7 +79,8 @@ type Daemon struct {
 	opt     Options
 	log     *slog.Logger
 	router  *router.Router
-	lns     []net.Listener
+	lns     []net.Listener // under mu once Run started (a reload opens and closes some)
+	lnWG    sync.WaitGroup // their serve goroutines
 	started time.Time
 	ctl     *control.Server
 	ctlLn   net.Listener
@@ -153,7 +157,7 @@ func New(cfg *config.Config, opt Options) (*Daemon, error) {
 	d := &Daemon{cfg: cfg, opt: opt, log: log, byRemote: map[netip.Addr][]*session{}, stopReq: make(chan struct{}),
 		procRuns: map[*api.Process]*procRun{}, started: time.Now()}
 
-	addrs, err := listenAddrs(cfg, opt.Listen)
+	addrs, err := listenAddrs(cfg, opt.Listen, opt.listenPort)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +354,10 @@ func (d *Daemon) stopProc(p *api.Process) <-chan struct{} {
 
 // listenAddrs returns the addresses to listen on: explicit, else one per
 // distinct peer local address on DefaultPort.
-func listenAddrs(cfg *config.Config, explicit []string) ([]netip.AddrPort, error) {
+func listenAddrs(cfg *config.Config, explicit []string, port uint16) ([]netip.AddrPort, error) {
+	if port == 0 {
+		port = DefaultPort
+	}
 	var out []netip.AddrPort
 	if len(explicit) > 0 {
 		for _, s := range explicit {
@@ -370,12 +377,12 @@ func listenAddrs(cfg *config.Config, explicit []string) ([]netip.AddrPort, error
 		}
 		if !seen[a] {
 			seen[a] = true
-			out = append(out, netip.AddrPortFrom(a, DefaultPort))
+			out = append(out, netip.AddrPortFrom(a, port))
 		}
 	}
 	if seen[netip.IPv6Unspecified()] {
 		// The wildcard listener takes every address already.
-		out = []netip.AddrPort{netip.AddrPortFrom(netip.IPv6Unspecified(), DefaultPort)}
+		out = []netip.AddrPort{netip.AddrPortFrom(netip.IPv6Unspecified(), port)}
 	}
 	return out, nil
 }
@@ -383,6 +390,8 @@ func listenAddrs(cfg *config.Config, explicit []string) ([]netip.AddrPort, error
 // Addrs returns the addresses the daemon listens on (with the real port
 // when Options.Listen asked for port 0).
 func (d *Daemon) Addrs() []net.Addr {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	out := make([]net.Addr, len(d.lns))
 	for i, ln := range d.lns {
 		out[i] = ln.Addr()
@@ -439,16 +448,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.mu.Unlock()
 	d.reloadMu.Unlock()
 
-	var lnWG sync.WaitGroup
+	d.mu.Lock()
 	for _, ln := range d.lns {
-		lnWG.Add(1)
-		go func() {
-			defer lnWG.Done()
-			d.serve(ln)
-		}()
-		d.event("listening %s", ln.Addr())
-		d.log.Info("listening", "addr", ln.Addr().String())
+		d.startServe(ln)
 	}
+	d.mu.Unlock()
+	lnWG := &d.lnWG
 	if d.ctl != nil {
 		lnWG.Add(1)
 		go func() {
@@ -500,6 +505,17 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return nil
 }
 
+// startServe serves ln (a listener of d.lns) until it is closed.
+func (d *Daemon) startServe(ln net.Listener) {
+	d.lnWG.Add(1)
+	go func() {
+		defer d.lnWG.Done()
+		d.serve(ln)
+	}()
+	d.event("listening %s", ln.Addr())
+	d.log.Info("listening", "addr", ln.Addr().String())
+}
+
 // serve accepts connections on ln until it is closed.
 func (d *Daemon) serve(ln net.Listener) {
 	var delay time.Duration
@@ -547,7 +563,10 @@ func (d *Daemon) dispatch(nc net.Conn) error {
 
 // closeListeners closes the BGP listeners and the control socket.
 func (d *Daemon) closeListeners() {
-	for _, ln := range d.lns {
+	d.mu.Lock()
+	lns := d.lns
+	d.mu.Unlock()
+	for _, ln := range lns {
 		ln.Close()
 	}
 	if d.ctlLn != nil {

@@ -137,11 +137,16 @@ func (d *Daemon) Reload() (control.ReloadResult, error) {
 //     Options.LogLevel is set;
 //   - a changed mrt block replaces the MRT recorder: the old one writes
 //     what it queued and closes its files, the new one records the
-//     sessions that are up from now on (their next UPDATE).
+//     sessions that are up from now on (their next UPDATE);
+//   - without explicit listen addresses (Options.Listen), listeners
+//     follow the peers' local addresses: new ones are opened (with the
+//     TCP MD5 keys), those no longer wanted closed; when one cannot be
+//     opened (in use, or overlapping a wildcard one) they stay as they
+//     are and a note says so.
 //
-// Listeners, the control socket and the log format stay as they are;
-// the result's Notes say when the new configuration asks to change
-// them (a restart applies them). A peer the session driver refuses
+// The control socket and the log format stay as they are; the result's
+// Notes say when the new configuration asks to change them (a restart
+// applies them). A peer the session driver refuses
 // fails the whole reload before anything changes. Errors:
 // ErrNotRunning, a peer or process that cannot be built.
 func (d *Daemon) Apply(cfg *config.Config) (control.ReloadResult, error) {
@@ -286,7 +291,13 @@ func (d *Daemon) Apply(cfg *config.Config) (control.ReloadResult, error) {
 		d.event("mrt recording restarted")
 		d.log.Info("mrt recording restarted: the mrt block changed")
 	}
-	res.Notes = append(d.notes(cfg), d.reloadMD5(d.cfg, cfg)...)
+	var lnNote string
+	res.ListenOpened, res.ListenClosed, lnNote = d.reloadListeners(cfg)
+	res.Notes = d.notes(cfg)
+	if lnNote != "" {
+		res.Notes = append(res.Notes, lnNote)
+	}
+	res.Notes = append(res.Notes, d.reloadMD5(d.cfg, cfg)...)
 	d.cfg = cfg
 	if d.opt.LogLevel != nil {
 		d.opt.LogLevel.Set(logLevel(cfg.Environment.Log.Level))
@@ -318,13 +329,6 @@ func (d *Daemon) setStatic(p config.Peer) {
 // d.mu held.
 func (d *Daemon) notes(cfg *config.Config) []string {
 	var out []string
-	if len(d.opt.Listen) == 0 {
-		a, _ := listenAddrs(d.cfg, nil)
-		b, _ := listenAddrs(cfg, nil)
-		if !slices.Equal(a, b) {
-			out = append(out, fmt.Sprintf("listen addresses %v wanted, %v kept: restart ze to change them", b, a))
-		}
-	}
 	if o, n := d.cfg.Environment.Control, cfg.Environment.Control; o != n {
 		out = append(out, "control socket change needs a restart")
 	}
