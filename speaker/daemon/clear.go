@@ -29,13 +29,6 @@ const clearReason = "cleared by the operator (ze cli)"
 // The soft modes need an established session.
 func (b backend) Clear(name string, mode control.ClearMode) (string, error) {
 	d := b.d
-	if mode == control.ClearHard {
-		n := d.reset(func(s *session) bool { return s.cfg.Name == name }, wire.SubAdministrativeReset, clearReason, "ze cli")
-		if n == 0 {
-			return "", errors.New("no session to reset (the daemon is stopping, or the peer is gone)")
-		}
-		return "reset (Cease/Administrative Reset sent), starting again", nil
-	}
 	var s *session
 	for _, x := range d.snapshot() {
 		if x.cfg.Name == name {
@@ -45,7 +38,18 @@ func (b backend) Clear(name string, mode control.ClearMode) (string, error) {
 	if s == nil {
 		return "", errors.New("the peer is gone")
 	}
-	if st := s.drv.State(); st != fsm.Established {
+	st := s.drv.State()
+	if mode == control.ClearHard {
+		n := d.reset(func(x *session) bool { return x.cfg.Name == name }, wire.SubAdministrativeReset, clearReason, "ze cli")
+		switch {
+		case n == 0:
+			return "", errors.New("no session to reset (the daemon is stopping, or the peer is gone)")
+		case st == fsm.Established:
+			return "reset (Cease/Administrative Reset sent), starting again", nil
+		}
+		return fmt.Sprintf("started again (it was %s)", st), nil
+	}
+	if st != fsm.Established {
 		return "", fmt.Errorf("not established (%s)", st)
 	}
 	s.mu.Lock()
