@@ -2,8 +2,6 @@ package bgpdump
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -187,26 +185,7 @@ func TestOptions(t *testing.T) {
 // (written, with bgpdump's output, by go test -run Options -update).
 func checkOptionRecords(t *testing.T) {
 	t.Helper()
-	data := optionRecords()
-	if *update {
-		if err := os.WriteFile("testdata/options.mrt", data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := exec.LookPath("bgpdump"); err == nil {
-			for _, mode := range []string{"m", "M"} {
-				out, err := exec.Command("bgpdump", "-q", "-"+mode, "-p", "-l", "-u", "testdata/options.mrt").Output()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile("testdata/options."+mode+".txt", out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-	}
-	if onDisk, err := os.ReadFile("testdata/options.mrt"); err != nil || !bytes.Equal(onDisk, data) {
-		t.Fatalf("testdata/options.mrt is not optionRecords(): run go test -run Options -update (%v)", err)
-	}
+	checkRecords(t, "options", optionRecords(), "Options", "-p", "-l", "-u")
 }
 
 // TestOptionsGolden compares -p -l -u output (with -m and -M) with

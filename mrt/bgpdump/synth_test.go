@@ -266,25 +266,37 @@ func synthetic() []byte {
 // installed). The records are in testdata/synthetic.mrt for the interop
 // test, which runs the installed bgpdump on them.
 func TestSynthetic(t *testing.T) {
-	data := synthetic()
+	checkRecords(t, "synthetic", synthetic(), "Synthetic")
+	goldenModes(t, "synthetic", Options{})
+}
+
+// checkRecords requires testdata/NAME.mrt to hold data. With -update it
+// writes it first, and, with bgpdump installed, bgpdump's -m and -M
+// output for it (with flags) as testdata/NAME.m.txt and NAME.M.txt; run
+// names the test for the message.
+func checkRecords(t *testing.T, name string, data []byte, run string, flags ...string) {
+	t.Helper()
+	file := "testdata/" + name + ".mrt"
 	if *update {
-		if err := os.WriteFile("testdata/synthetic.mrt", data, 0o644); err != nil {
+		if err := os.WriteFile(file, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := exec.LookPath("bgpdump"); err == nil {
 			for _, mode := range []string{"m", "M"} {
-				out, err := exec.Command("bgpdump", "-q", "-"+mode, "testdata/synthetic.mrt").Output()
+				args := append(append([]string{"-q", "-" + mode}, flags...), file)
+				out, err := exec.Command("bgpdump", args...).Output()
 				if err != nil {
 					t.Fatal(err)
 				}
-				os.WriteFile("testdata/synthetic."+mode+".txt", out, 0o644)
+				if err := os.WriteFile("testdata/"+name+"."+mode+".txt", out, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
-	if onDisk, err := os.ReadFile("testdata/synthetic.mrt"); err != nil || !bytes.Equal(onDisk, data) {
-		t.Fatalf("testdata/synthetic.mrt is not synthetic(): run go test -run Synthetic -update (%v)", err)
+	if onDisk, err := os.ReadFile(file); err != nil || !bytes.Equal(onDisk, data) {
+		t.Fatalf("%s is not what the test builds: run go test -run %s -update (%v)", file, run, err)
 	}
-	goldenModes(t, "synthetic", Options{})
 }
 
 // goldenModes dumps testdata/NAME.mrt with o, as -m and as -M, and

@@ -141,11 +141,7 @@ func (r *Recorder) recorded(name string) bool {
 // OpenConfirm → Established); its UPDATEs are recorded from now on.
 func (r *Recorder) Established(p Peer) {
 	now := r.opt.Now()
-	ps := &peerState{
-		e:     mrt.Endpoints{PeerAS: p.PeerAS, LocalAS: p.LocalAS, PeerIP: p.PeerIP, LocalIP: p.LocalIP},
-		recv:  p.Recv,
-		since: now, recorded: r.recorded(p.Name),
-	}
+	ps := r.newPeerState(p, now)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.peers[p.Name] = ps
@@ -157,15 +153,20 @@ func (r *Recorder) Established(p Peer) {
 // block) is told of the sessions already up, and records their UPDATEs
 // from now on.
 func (r *Recorder) Resume(p Peer) {
-	ps := &peerState{
-		e:     mrt.Endpoints{PeerAS: p.PeerAS, LocalAS: p.LocalAS, PeerIP: p.PeerIP, LocalIP: p.LocalIP},
-		recv:  p.Recv,
-		since: r.opt.Now(), recorded: r.recorded(p.Name),
-	}
+	ps := r.newPeerState(p, r.opt.Now())
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.peers[p.Name] == nil {
 		r.peers[p.Name] = ps
+	}
+}
+
+// newPeerState is what the recorder keeps of p's session, up since now.
+func (r *Recorder) newPeerState(p Peer, now time.Time) *peerState {
+	return &peerState{
+		e:     mrt.Endpoints{PeerAS: p.PeerAS, LocalAS: p.LocalAS, PeerIP: p.PeerIP, LocalIP: p.LocalIP},
+		recv:  p.Recv,
+		since: now, recorded: r.recorded(p.Name),
 	}
 }
 
